@@ -1,0 +1,737 @@
+package dev.esper.broker;
+
+import dev.esper.EsperException;
+import dev.esper.event.Event;
+import dev.esper.event.SseEncoder;
+import dev.esper.topic.TopicId;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The fan-out broker: topics, their order, retention and resume, and delivery to subscribers without
+ * blocking anyone.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>One order per topic.</b> A publish fixes its events' place in the topic's order before it
+ *       returns; every subscriber receives the topic's events in that order, each exactly once.</li>
+ *   <li><b>A publisher never waits for a subscriber.</b> {@link #publish} encodes each event once,
+ *       appends it to the topic's log and returns; writing to subscribers happens afterwards on the
+ *       delivery threads, driven by each subscriber's demand ({@link Flow.Subscription#request}).</li>
+ *   <li><b>Resume.</b> A subscriber that names a last event id gets the retained events after it, then
+ *       live events, with nothing lost or duplicated at the seam. An id that is no longer retained (or
+ *       never was) replays everything retained.</li>
+ *   <li><b>Bounded memory.</b> Retention is bounded per topic by count and age and globally by bytes;
+ *       topics, subscribers and each subscriber's unsent live bytes are bounded. Past a limit the broker
+ *       evicts idle topics or refuses with {@link CapacityExceededException}; a subscriber past its
+ *       bound is dropped with {@link SubscriberTooSlowException}.</li>
+ *   <li><b>Ids.</b> Events published without an id get one from a broker-wide counter, seeded from the
+ *       clock at start: decimal, increasing with publish order, never reused while the broker runs, and
+ *       (unless more than 1000 events per millisecond were published) not reused after a restart.</li>
+ * </ul>
+ *
+ * <h2>Embedding</h2>
+ * <pre>{@code
+ * try (Broker broker = Broker.builder().build()) {
+ *     broker.subscribe(TopicId.of("abcdef123"), null, subscriber);   // a Flow.Subscriber<Chunk>
+ *     broker.publish(TopicId.of("abcdef123"), List.of(Event.of("hello")));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Create with {@link #builder()}; {@link #close()} ends every stream and stops the
+ * broker's threads.
+ */
+public final class Broker implements AutoCloseable {
+    /** Default events retained per topic. */
+    public static final int DEFAULT_HISTORY_SIZE = 100;
+    /** Default age after which a retained event is dropped. */
+    public static final Duration DEFAULT_HISTORY_TTL = Duration.ofSeconds(300);
+    /** Default idle interval before a heartbeat. */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
+    /** Default bound on a subscriber's unsent live bytes. */
+    public static final long DEFAULT_SUBSCRIBER_BUFFER = 1024 * 1024;
+    /** Default number of topics held at once. */
+    public static final int DEFAULT_MAX_TOPICS = 100_000;
+    /** Default number of open subscriber streams. */
+    public static final int DEFAULT_MAX_SUBSCRIBERS = 100_000;
+    /** Default bound on the bytes of all retained events. */
+    public static final long DEFAULT_MAX_RETAINED_BYTES = 256L * 1024 * 1024;
+
+    private final int historySize;
+    private final long historyTtlMillis;
+    private final long heartbeatMillis;
+    private final long subscriberBuffer;
+    private final int maxTopics;
+    private final int maxSubscribers;
+    private final long maxRetainedBytes;
+    private final InstantSource clock;
+    private final Transport transport;
+    private final Executor delivery;
+    private final ExecutorService ownedDelivery;
+    private final ScheduledExecutorService scheduler;
+
+    private final ConcurrentHashMap<TopicId, Topic> topics = new ConcurrentHashMap<>();
+    private final AtomicInteger topicCount = new AtomicInteger();
+    private final AtomicInteger clientCount = new AtomicInteger();
+    private final AtomicLong retainedEvents = new AtomicLong();
+    private final AtomicLong retainedBytes = new AtomicLong();
+    private final AtomicLong nextId;
+    private final LongAdder published = new LongAdder();
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder evicted = new LongAdder();
+    private final long startMillis;
+    private volatile boolean closed;
+
+    /** The eviction clock's hand over {@link #topics}; guarded by itself. */
+    private final Object handLock = new Object();
+    private Iterator<Topic> hand;
+
+    private Broker(Builder b) {
+        this.historySize = b.historySize;
+        this.historyTtlMillis = b.historyTtl.toMillis();
+        this.heartbeatMillis = b.heartbeat.toMillis();
+        this.subscriberBuffer = b.subscriberBuffer;
+        this.maxTopics = b.maxTopics;
+        this.maxSubscribers = b.maxSubscribers;
+        this.maxRetainedBytes = b.maxRetainedBytes;
+        this.clock = b.clock;
+        this.startMillis = clock.millis();
+        this.nextId = new AtomicLong(Math.max(1, startMillis) * 1000);
+        if (b.deliveryExecutor != null) {
+            this.delivery = b.deliveryExecutor;
+            this.ownedDelivery = null;
+        } else {
+            this.ownedDelivery = Executors.newFixedThreadPool(b.deliveryThreads, named("esper-delivery"));
+            this.delivery = ownedDelivery;
+        }
+        this.transport = b.transport == null ? Transport.local() : b.transport;
+        this.transport.start(this::append);
+        if (b.maintenance) {
+            this.scheduler = Executors.newSingleThreadScheduledExecutor(named("esper-maintenance"));
+            long period = maintenancePeriodMillis();
+            scheduler.scheduleWithFixedDelay(this::maintainSafely, period, period, TimeUnit.MILLISECONDS);
+        } else {
+            this.scheduler = null;
+        }
+    }
+
+    /** A builder with the defaults of SPEC 4. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Publishing
+
+    /**
+     * Publishes a batch to a topic, all or nothing, and returns once the events' order is fixed.
+     * Delivery to subscribers happens afterwards; this call never waits for a subscriber.
+     *
+     * @param topic the topic
+     * @param events one or more events; those without an id get one
+     * @return ids and subscriber count
+     * @throws CapacityExceededException if a limit forbids the publish (nothing is published)
+     * @throws IllegalArgumentException if {@code events} is empty
+     */
+    public PublishResult publish(TopicId topic, List<Event> events) {
+        try {
+            return publishAsync(topic, events).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw e;
+        }
+    }
+
+    /** Publishes one event; see {@link #publish(TopicId, List)}. */
+    public PublishResult publish(TopicId topic, Event event) {
+        return publish(topic, List.of(event));
+    }
+
+    /**
+     * Publishes through the transport without blocking; the stage completes once the order is fixed,
+     * or exceptionally with a {@link EsperException} that says why nothing was published.
+     */
+    public CompletionStage<PublishResult> publishAsync(TopicId topic, List<Event> events) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(events, "events");
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("a publish needs at least one event");
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(shuttingDown());
+        }
+        return transport.publish(topic, List.copyOf(events));
+    }
+
+    /** The local append: the {@link Transport.Sink} of this broker. */
+    private PublishResult append(TopicId id, List<Event> events) {
+        if (closed) {
+            throw shuttingDown();
+        }
+        ensureRetentionRoom();
+        for (;;) {
+            Topic t = topicFor(id);
+            PublishResult result;
+            t.lock.lock();
+            try {
+                if (t.removed) {
+                    continue;
+                }
+                result = appendLocked(t, events);
+            } finally {
+                t.lock.unlock();
+            }
+            scheduleFanout(t);
+            return result;
+        }
+    }
+
+    private PublishResult appendLocked(Topic t, List<Event> events) {
+        long now = clock.millis();
+        List<String> ids = new ArrayList<>(events.size());
+        Node prev = t.tail;
+        Node first = null;
+        long bytes = 0;
+        for (Event e : events) {
+            String eventId = e.id() != null ? e.id() : Long.toString(nextId.getAndIncrement());
+            byte[] frame = SseEncoder.encode(e, eventId);
+            Node n = new Node(eventId, frame, prev.endOffset + frame.length, now);
+            if (first == null) {
+                first = n;
+            } else {
+                prev.next = n;
+            }
+            prev = n;
+            bytes += frame.length;
+            ids.add(eventId);
+        }
+        // Link the batch in one volatile write so a reader never sees half of it.
+        t.tail.next = first;
+        t.tail = prev;
+        t.retainedCount += events.size();
+        t.retainedBytes += bytes;
+        retainedEvents.addAndGet(events.size());
+        retainedBytes.addAndGet(bytes);
+        trimLocked(t, now);
+        t.touched = true;
+        published.add(events.size());
+        int subscribers = t.subscribers.size();
+        if (t.isEmpty()) {
+            forgetLocked(t);
+        }
+        return new PublishResult(events.size(), ids, subscribers);
+    }
+
+    /** Drops retained events past the count and age bounds. Caller holds the lock. */
+    private void trimLocked(Topic t, long now) {
+        while (t.retainedCount > 0) {
+            Node oldest = t.head.next;
+            boolean tooMany = t.retainedCount > historySize;
+            boolean tooOld = historyTtlMillis > 0 && now - oldest.timeMillis >= historyTtlMillis;
+            if (!tooMany && !tooOld) {
+                break;
+            }
+            t.head = oldest;
+            t.retainedCount--;
+            t.retainedBytes -= oldest.frame.length;
+            retainedEvents.decrementAndGet();
+            retainedBytes.addAndGet(-oldest.frame.length);
+        }
+    }
+
+    private void ensureRetentionRoom() {
+        while (retainedBytes.get() > maxRetainedBytes) {
+            if (!evictOneIdle()) {
+                throw new CapacityExceededException("retained history is full (" + maxRetainedBytes
+                        + " bytes, the max-retained-bytes limit) and no idle topic can be evicted; try again later");
+            }
+        }
+    }
+
+    private void scheduleFanout(Topic t) {
+        if (t.subscribers.isEmpty() || !t.fanoutQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            delivery.execute(() -> fanout(t));
+        } catch (RejectedExecutionException e) {
+            t.fanoutQueued.set(false);
+            fanout(t);
+        }
+    }
+
+    /** Checks every subscriber's lag, drops those past the bound, and lets the others drain. */
+    private void fanout(Topic t) {
+        t.fanoutQueued.set(false);
+        Node tail = t.tail;
+        for (StreamSubscription s : t.subscribers) {
+            try {
+                if (s.lag(tail) > subscriberBuffer) {
+                    drop(s);
+                } else {
+                    s.drain();
+                }
+            } catch (RuntimeException e) {
+                s.fail(e);
+            }
+        }
+    }
+
+    private void drop(StreamSubscription s) {
+        if (s.fail(new SubscriberTooSlowException("subscriber of '" + s.topic.id + "' fell more than "
+                + subscriberBuffer + " bytes behind (the subscriber-buffer limit) and was disconnected; "
+                + "resume with Last-Event-ID"))) {
+            dropped.increment();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Subscribing
+
+    /**
+     * Subscribes to a topic. On success {@code subscriber.onSubscribe} is called before this method
+     * returns; the subscription then hands the subscriber {@link Chunk}s as it requests them: first an
+     * opening comment ({@code :ok}) and any replay, then live events, coalesced when several are
+     * waiting, and heartbeats when the stream is idle. The stream ends with {@code onComplete} when the
+     * broker closes, or {@code onError} with {@link SubscriberTooSlowException} if the subscriber falls
+     * behind. Cancelling the subscription removes the subscriber at once.
+     *
+     * <p>Signals may arrive on any thread, one at a time; {@code onNext} must not block (an adapter
+     * writes without blocking and requests more once its socket can take it).
+     *
+     * @param topic the topic
+     * @param lastEventId the id of the last event the client has, or null/empty for none: retained events
+     *     after it are replayed first; an id not retained replays everything retained
+     * @param subscriber receives the stream
+     * @throws CapacityExceededException if the subscriber or topic limit is reached, or the broker is
+     *     closed; {@code onSubscribe} is not called then
+     */
+    public void subscribe(TopicId topic, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(subscriber, "subscriber");
+        if (closed) {
+            throw shuttingDown();
+        }
+        reserve(clientCount, maxSubscribers, "subscribers", "max-subscribers");
+        StreamSubscription s;
+        try {
+            s = register(topic, lastEventId, subscriber);
+        } catch (RuntimeException e) {
+            clientCount.decrementAndGet();
+            throw e;
+        }
+        s.start();
+    }
+
+    private StreamSubscription register(TopicId id, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {
+        for (;;) {
+            Topic t = topicFor(id);
+            t.lock.lock();
+            try {
+                if (t.removed) {
+                    continue;
+                }
+                Node tail = t.tail;
+                Node cursor = tail;
+                if (lastEventId != null && !lastEventId.isEmpty()) {
+                    Node found = t.findRetained(lastEventId);
+                    cursor = found != null ? found : t.head;
+                }
+                StreamSubscription s = new StreamSubscription(this, t, subscriber, cursor, tail.endOffset,
+                        clock.millis());
+                t.subscribers.add(s);
+                t.touched = true;
+                return s;
+            } finally {
+                t.lock.unlock();
+            }
+        }
+    }
+
+    /** Removes a subscription from its topic (idempotent); forgets the topic if nothing is left. */
+    void unsubscribe(StreamSubscription s) {
+        Topic t = s.topic;
+        if (!t.subscribers.remove(s)) {
+            return;
+        }
+        clientCount.decrementAndGet();
+        if (t.subscribers.isEmpty()) {
+            t.lock.lock();
+            try {
+                if (!t.removed && t.isEmpty()) {
+                    forgetLocked(t);
+                }
+            } finally {
+                t.lock.unlock();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Topics
+
+    private Topic topicFor(TopicId id) {
+        Topic t = topics.get(id);
+        if (t != null) {
+            return t;
+        }
+        while (!tryReserve(topicCount, maxTopics)) {
+            if (!evictOneIdle()) {
+                throw new CapacityExceededException("too many topics (" + maxTopics
+                        + ", the max-topics limit) and none is idle; try again later");
+            }
+        }
+        Topic created = new Topic(id, clock.millis());
+        Topic prev = topics.putIfAbsent(id, created);
+        if (prev != null) {
+            topicCount.decrementAndGet();
+            return prev;
+        }
+        return created;
+    }
+
+    /** Removes the topic from the map. Caller holds its lock. */
+    private void forgetLocked(Topic t) {
+        t.removed = true;
+        topics.remove(t.id, t);
+        topicCount.decrementAndGet();
+        retainedEvents.addAndGet(-t.retainedCount);
+        retainedBytes.addAndGet(-t.retainedBytes);
+        t.retainedCount = 0;
+        t.retainedBytes = 0;
+    }
+
+    /**
+     * Evicts one idle topic (no subscriber) that was not used since the clock hand last passed it
+     * (the CLOCK approximation of least recently used). Returns false if no topic is idle.
+     */
+    private boolean evictOneIdle() {
+        synchronized (handLock) {
+            int budget = 2 * topics.size() + 2;
+            for (int i = 0; i < budget; i++) {
+                if (hand == null || !hand.hasNext()) {
+                    hand = topics.values().iterator();
+                    if (!hand.hasNext()) {
+                        return false;
+                    }
+                }
+                Topic t = hand.next();
+                if (!t.subscribers.isEmpty()) {
+                    continue;
+                }
+                if (t.touched) {
+                    t.touched = false;
+                    continue;
+                }
+                if (t.lock.tryLock()) {
+                    try {
+                        if (!t.removed && t.subscribers.isEmpty()) {
+                            forgetLocked(t);
+                            evicted.increment();
+                            return true;
+                        }
+                    } finally {
+                        t.lock.unlock();
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    private static boolean tryReserve(AtomicInteger counter, int max) {
+        for (;;) {
+            int n = counter.get();
+            if (n >= max) {
+                return false;
+            }
+            if (counter.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private static void reserve(AtomicInteger counter, int max, String what, String limit) {
+        if (!tryReserve(counter, max)) {
+            throw new CapacityExceededException("too many " + what + " (" + max + ", the " + limit
+                    + " limit); try again later");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Maintenance: retention by age, forgetting idle topics, heartbeats.
+
+    private long maintenancePeriodMillis() {
+        long period = 1000;
+        if (heartbeatMillis > 0) {
+            period = Math.min(period, Math.max(10, heartbeatMillis / 4));
+        }
+        return period;
+    }
+
+    private void maintainSafely() {
+        try {
+            maintain();
+        } catch (RuntimeException e) {
+            // Keep the timer alive; the next run retries.
+        }
+    }
+
+    /** One maintenance pass. Runs on the maintenance thread, or from tests. */
+    void maintain() {
+        long now = clock.millis();
+        for (Topic t : topics.values()) {
+            if ((historyTtlMillis > 0 && t.retainedCount > 0) || t.subscribers.isEmpty()) {
+                t.lock.lock();
+                try {
+                    if (!t.removed) {
+                        trimLocked(t, now);
+                        if (t.isEmpty()) {
+                            forgetLocked(t);
+                        }
+                    }
+                } finally {
+                    t.lock.unlock();
+                }
+            }
+            if (heartbeatMillis > 0) {
+                for (StreamSubscription s : t.subscribers) {
+                    if (now - s.lastActivityMillis >= heartbeatMillis) {
+                        s.heartbeat();
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Stats and lifecycle
+
+    /** A snapshot of the counters. */
+    public BrokerStats stats() {
+        return new BrokerStats(clientCount.get(), topicCount.get(), published.sum(), delivered.sum(),
+                dropped.sum(), evicted.sum(), retainedEvents.get(), retainedBytes.get(),
+                (clock.millis() - startMillis) / 1000);
+    }
+
+    /**
+     * Stops accepting publishes and subscribes, lets every stream send what it already has (as far as
+     * its subscriber keeps requesting, for up to {@code grace}), ends it with {@code onComplete}, and
+     * stops the broker's own threads. Idempotent.
+     */
+    public void close(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Topic t : topics.values()) {
+            for (StreamSubscription s : t.subscribers) {
+                s.complete(false);
+            }
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (clientCount.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Topic t : topics.values()) {
+            for (StreamSubscription s : t.subscribers) {
+                s.complete(true);
+            }
+        }
+        transport.close();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (ownedDelivery != null) {
+            ownedDelivery.shutdown();
+            try {
+                ownedDelivery.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** {@link #close(Duration)} with a grace of two seconds. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(2));
+    }
+
+    /** Whether {@link #close} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    long nowMillis() {
+        return clock.millis();
+    }
+
+    void countDelivered(int n) {
+        delivered.add(n);
+    }
+
+    private static CapacityExceededException shuttingDown() {
+        return new CapacityExceededException("broker is shutting down");
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Configures a {@link Broker}. Every value has the default of SPEC 4; {@link #build()} validates.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private int historySize = DEFAULT_HISTORY_SIZE;
+        private Duration historyTtl = DEFAULT_HISTORY_TTL;
+        private Duration heartbeat = DEFAULT_HEARTBEAT;
+        private long subscriberBuffer = DEFAULT_SUBSCRIBER_BUFFER;
+        private int maxTopics = DEFAULT_MAX_TOPICS;
+        private int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
+        private long maxRetainedBytes = DEFAULT_MAX_RETAINED_BYTES;
+        private InstantSource clock = InstantSource.system();
+        private int deliveryThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private Executor deliveryExecutor;
+        private Transport transport;
+        private boolean maintenance = true;
+
+        private Builder() {
+        }
+
+        /** Events retained per topic for resumes; 0 retains nothing. Default 100. */
+        public Builder historySize(int n) {
+            this.historySize = n;
+            return this;
+        }
+
+        /** Age after which a retained event is dropped; zero means no age limit. Default 300 s. */
+        public Builder historyTtl(Duration ttl) {
+            this.historyTtl = ttl;
+            return this;
+        }
+
+        /** Idle interval after which a stream gets a heartbeat comment; zero turns heartbeats off. Default 15 s. */
+        public Builder heartbeat(Duration interval) {
+            this.heartbeat = interval;
+            return this;
+        }
+
+        /** Unsent live bytes a subscriber may have before it is dropped. Default 1 MiB. */
+        public Builder subscriberBuffer(long bytes) {
+            this.subscriberBuffer = bytes;
+            return this;
+        }
+
+        /** Topics held at once; past it idle topics are evicted, else {@code 503}. Default 100,000. */
+        public Builder maxTopics(int n) {
+            this.maxTopics = n;
+            return this;
+        }
+
+        /** Open subscriber streams; past it subscribes get {@code 503}. Default 100,000. */
+        public Builder maxSubscribers(int n) {
+            this.maxSubscribers = n;
+            return this;
+        }
+
+        /** Bytes of retained events over all topics; past it idle topics are evicted, else {@code 503}. Default 256 MiB. */
+        public Builder maxRetainedBytes(long bytes) {
+            this.maxRetainedBytes = bytes;
+            return this;
+        }
+
+        /** The clock for retention ages and heartbeats. Default: the system clock. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Threads of the broker's own delivery pool (ignored with {@link #deliveryExecutor}). Default: one per core. */
+        public Builder deliveryThreads(int n) {
+            this.deliveryThreads = n;
+            return this;
+        }
+
+        /** Runs fan-out on the given executor instead of the broker's own pool; the caller owns and shuts it down. */
+        public Builder deliveryExecutor(Executor executor) {
+            this.deliveryExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The publish transport; default {@link Transport#local()}. */
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /** Turns the background maintenance timer off; tests then run {@link Broker#maintain()} themselves. */
+        Builder manualMaintenance() {
+            this.maintenance = false;
+            return this;
+        }
+
+        /**
+         * Builds and starts the broker.
+         *
+         * @throws IllegalArgumentException naming the first value out of range
+         */
+        public Broker build() {
+            requireAtLeast("history size", historySize, 0);
+            requireDuration("history ttl", historyTtl);
+            requireDuration("heartbeat", heartbeat);
+            requireAtLeast("subscriber buffer", subscriberBuffer, 1);
+            requireAtLeast("max topics", maxTopics, 1);
+            requireAtLeast("max subscribers", maxSubscribers, 1);
+            requireAtLeast("max retained bytes", maxRetainedBytes, 1);
+            requireAtLeast("delivery threads", deliveryThreads, 1);
+            return new Broker(this);
+        }
+
+        private static void requireAtLeast(String name, long value, long min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+            }
+        }
+
+        private static void requireDuration(String name, Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be zero or positive, was " + d);
+            }
+        }
+    }
+}

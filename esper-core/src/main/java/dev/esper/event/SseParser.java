@@ -1,0 +1,203 @@
+package dev.esper.event;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses a publish body in the {@code text/event-stream} format into events, all or nothing.
+ *
+ * <p>The rules (SPEC 2.2, following the HTML standard's event-stream interpretation):
+ * <ul>
+ *   <li>the body is UTF-8; a leading byte-order mark is skipped; invalid UTF-8 is rejected;</li>
+ *   <li>lines end with LF, CRLF or CR; a blank line ends an event; the end of the body ends the last
+ *       event, so a body need not end with a blank line;</li>
+ *   <li>a line is {@code field:value}, {@code field: value} (one space after the colon is dropped) or
+ *       a bare {@code field} (empty value); lines starting with {@code :} are comments;</li>
+ *   <li>fields are {@code data} (one or more; several lines join with {@code \n}), {@code event},
+ *       {@code id} (no NUL; the last one wins) and {@code retry} (ASCII digits, the last one wins);
+ *       any other field name is rejected;</li>
+ *   <li>an event needs at least one {@code data} line; a body with no event at all is rejected.</li>
+ * </ul>
+ * Every rejection is an {@link InvalidEventException} whose message names the problem and the line.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class SseParser {
+    private SseParser() {
+    }
+
+    /**
+     * Parses a UTF-8 body.
+     *
+     * @param body the raw request body
+     * @return the events, in order; never empty
+     * @throws InvalidEventException if the body is not valid UTF-8 or breaks a rule above
+     */
+    public static List<Event> parse(byte[] body) {
+        return parse(body, 0, body.length);
+    }
+
+    /**
+     * Parses {@code length} bytes of UTF-8 starting at {@code offset}.
+     *
+     * @throws InvalidEventException if the bytes are not valid UTF-8 or break a rule of this class
+     */
+    public static List<Event> parse(byte[] body, int offset, int length) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer chars;
+        try {
+            chars = decoder.decode(ByteBuffer.wrap(body, offset, length));
+        } catch (CharacterCodingException e) {
+            throw new InvalidEventException("publish body is not valid UTF-8");
+        }
+        return parse(chars);
+    }
+
+    /**
+     * Parses text already decoded.
+     *
+     * @throws InvalidEventException if the text breaks a rule of this class
+     */
+    public static List<Event> parse(CharSequence text) {
+        List<Event> events = new ArrayList<>();
+        Block block = new Block();
+        int n = text.length();
+        int pos = 0;
+        if (n > 0 && text.charAt(0) == '\uFEFF') {
+            pos = 1;
+        }
+        int lineNo = 0;
+        while (pos < n) {
+            int end = pos;
+            while (end < n) {
+                char c = text.charAt(end);
+                if (c == '\n' || c == '\r') {
+                    break;
+                }
+                end++;
+            }
+            lineNo++;
+            processLine(text, pos, end, lineNo, block, events);
+            if (end < n && text.charAt(end) == '\r' && end + 1 < n && text.charAt(end + 1) == '\n') {
+                pos = end + 2;
+            } else {
+                pos = end + 1;
+            }
+        }
+        block.finish(lineNo, events);
+        if (events.isEmpty()) {
+            throw new InvalidEventException(n == 0
+                    ? "publish body is empty; send at least one 'data:' line"
+                    : "publish body holds no event; send at least one 'data:' line");
+        }
+        return List.copyOf(events);
+    }
+
+    private static void processLine(CharSequence text, int start, int end, int lineNo, Block block,
+            List<Event> events) {
+        if (start == end) {
+            block.finish(lineNo, events);
+            return;
+        }
+        if (text.charAt(start) == ':') {
+            return;
+        }
+        int colon = -1;
+        for (int i = start; i < end; i++) {
+            if (text.charAt(i) == ':') {
+                colon = i;
+                break;
+            }
+        }
+        String field;
+        String value;
+        if (colon < 0) {
+            field = text.subSequence(start, end).toString();
+            value = "";
+        } else {
+            field = text.subSequence(start, colon).toString();
+            int v = colon + 1;
+            if (v < end && text.charAt(v) == ' ') {
+                v++;
+            }
+            value = text.subSequence(v, end).toString();
+        }
+        if (block.startLine == 0) {
+            block.startLine = lineNo;
+        }
+        switch (field) {
+            case "data":
+                if (block.data == null) {
+                    block.data = new StringBuilder(value);
+                } else {
+                    block.data.append('\n').append(value);
+                }
+                break;
+            case "event":
+                block.name = value;
+                break;
+            case "id":
+                if (value.indexOf('\0') >= 0) {
+                    throw new InvalidEventException("line " + lineNo + ": 'id' must not contain NUL");
+                }
+                block.id = value;
+                break;
+            case "retry":
+                if (!Event.isDigits(value)) {
+                    throw new InvalidEventException("line " + lineNo + ": 'retry' must be ASCII digits, was '"
+                            + Event.shorten(value) + "'");
+                }
+                block.retry = value;
+                break;
+            default:
+                throw new InvalidEventException("line " + lineNo + ": unknown field '" + printable(field)
+                        + "'; allowed fields are data, event, id, retry");
+        }
+    }
+
+    private static String printable(String field) {
+        StringBuilder sb = new StringBuilder();
+        String shown = Event.shorten(field);
+        for (int i = 0; i < shown.length(); i++) {
+            char c = shown.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The fields of the event being read. Confined to one parse call. */
+    private static final class Block {
+        StringBuilder data;
+        String name;
+        String id;
+        String retry;
+        int startLine;
+
+        void finish(int lineNo, List<Event> events) {
+            if (startLine != 0) {
+                if (data == null) {
+                    throw new InvalidEventException("event starting at line " + startLine
+                            + " has no 'data' field; every event needs at least one 'data:' line");
+                }
+                events.add(new Event(data.toString(), name, id, retry));
+            }
+            data = null;
+            name = null;
+            id = null;
+            retry = null;
+            startLine = 0;
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Test helpers: start a real esper in a user's JUnit test and read its events. */
+package dev.esper.testing;
