@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Immutable and thread-safe.
  */
 public final class Chunk {
-    private final byte[] bytes;
+    /** Never modified; package-private so the broker can coalesce frames without a copy per read. */
+    final byte[] bytes;
     private final int events;
 
     Chunk(byte[] bytes, int events) {

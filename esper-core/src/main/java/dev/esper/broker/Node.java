@@ -9,6 +9,8 @@ package dev.esper.broker;
 final class Node {
     final String id;
     final byte[] frame;
+    /** The frame as a single-event chunk, shared by every subscriber it is sent to alone. */
+    final Chunk chunk;
     /** Sum of frame lengths of the topic up to and including this node. */
     final long endOffset;
     final long timeMillis;
@@ -18,6 +20,7 @@ final class Node {
     Node(String id, byte[] frame, long endOffset, long timeMillis) {
         this.id = id;
         this.frame = frame;
+        this.chunk = new Chunk(frame, 1);
         this.endOffset = endOffset;
         this.timeMillis = timeMillis;
     }

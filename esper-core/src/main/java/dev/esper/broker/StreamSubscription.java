@@ -250,7 +250,7 @@ final class StreamSubscription implements Flow.Subscription {
         heartbeatDue = false;
         if (pre == null && (first.next == null || first.frame.length + first.next.frame.length > MAX_CHUNK)) {
             cursor = first;
-            return new Chunk(first.frame, 1);
+            return first.chunk;
         }
         int size = pre == null ? 0 : pre.length;
         int count = 0;
