@@ -121,7 +121,8 @@ public final class AccessPolicy {
         if (!(sub instanceof String) || ((String) sub).isEmpty()) {
             throw AuthenticationException.invalidToken("token 'sub' claim must be a non-empty string naming the topic");
         }
-        if (!((String) sub).equalsIgnoreCase(topic.value())) {
+        // Compare as topic ids (ASCII case only): Unicode case folding would let 'K' (Kelvin) match 'k'.
+        if (!TopicId.isValid((String) sub) || !TopicId.of((String) sub).equals(topic)) {
             throw new AccessDeniedException("token is for another topic, not '" + topic + "'");
         }
     }

@@ -33,12 +33,30 @@ public final class AuthenticationException extends EsperException {
         return tokenPresent;
     }
 
+    /** Keeps only what RFC 6750 allows in {@code error_description}: no quote, backslash, control or non-ASCII. */
+    private static String headerSafe(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                sb.append('\'');
+            } else if (c == '\\') {
+                sb.append('/');
+            } else if (c < 0x20 || c > 0x7e) {
+                sb.append('?');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
     /** The value of the {@code WWW-Authenticate} header for this failure (RFC 6750). */
     public String challenge() {
         if (!tokenPresent) {
             return "Bearer realm=\"esper\"";
         }
         return "Bearer realm=\"esper\", error=\"invalid_token\", error_description=\""
-                + reason().replace('"', '\'').replace('\\', '/') + "\"";
+                + headerSafe(reason()) + "\"";
     }
 }

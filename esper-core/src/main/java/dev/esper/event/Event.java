@@ -36,14 +36,17 @@ public record Event(String data, String name, String id, String retry) {
         if (data.indexOf('\r') >= 0) {
             throw new InvalidEventException("event data must not contain a carriage return; separate lines with \\n");
         }
+        if (hasLoneSurrogate(data)) {
+            throw new InvalidEventException("event data must be valid Unicode; it has an unpaired surrogate");
+        }
         name = emptyToNull(name);
         id = emptyToNull(id);
         retry = emptyToNull(retry);
-        if (name != null && hasLineBreak(name)) {
-            throw new InvalidEventException("event name must not contain a line break");
+        if (name != null && (hasLineBreak(name) || hasLoneSurrogate(name))) {
+            throw new InvalidEventException("event name must not contain a line break or an unpaired surrogate");
         }
-        if (id != null && (hasLineBreak(id) || id.indexOf('\0') >= 0)) {
-            throw new InvalidEventException("event id must not contain NUL or a line break");
+        if (id != null && (hasLineBreak(id) || id.indexOf('\0') >= 0 || hasLoneSurrogate(id))) {
+            throw new InvalidEventException("event id must not contain NUL, a line break or an unpaired surrogate");
         }
         if (retry != null && !isDigits(retry)) {
             throw new InvalidEventException("retry must be ASCII digits, was '" + shorten(retry) + "'");
@@ -91,6 +94,22 @@ public record Event(String data, String name, String id, String retry) {
     static String shorten(String s) {
         Objects.requireNonNull(s);
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+
+    private static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return true;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasLineBreak(String s) {

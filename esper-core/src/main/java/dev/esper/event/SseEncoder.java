@@ -38,7 +38,8 @@ public final class SseEncoder {
                 lines++;
             }
         }
-        int size = data.length + lines * (DATA.length + 1) + 1;
+        // The payload's own line feeds are not copied: each line gets its own "data: " and "\n".
+        int size = data.length - (lines - 1) + lines * (DATA.length + 1) + 1;
         if (idBytes != null) {
             size += ID.length + idBytes.length + 1;
         }

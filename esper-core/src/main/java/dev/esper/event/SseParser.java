@@ -2,7 +2,7 @@ package dev.esper.event;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -52,12 +52,17 @@ public final class SseParser {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        CharBuffer chars;
-        try {
-            chars = decoder.decode(ByteBuffer.wrap(body, offset, length));
-        } catch (CharacterCodingException e) {
-            throw new InvalidEventException("publish body is not valid UTF-8");
+        ByteBuffer in = ByteBuffer.wrap(body, offset, length);
+        CharBuffer chars = CharBuffer.allocate(length);
+        CoderResult result = decoder.decode(in, chars, true);
+        if (!result.isError()) {
+            result = decoder.flush(chars);
         }
+        if (result.isError()) {
+            throw new InvalidEventException("publish body is not valid UTF-8 (bad byte sequence at byte "
+                    + (in.position() - offset) + ")");
+        }
+        chars.flip();
         return parse(chars);
     }
 

@@ -54,7 +54,7 @@ class BrokerConcurrencyTest {
             collectors.add(c);
             broker.subscribe(topics.get(i % TOPICS), null, c);
         }
-        Set<String>[] publishedIds = newIdSets(TOPICS);
+        List<Set<String>> publishedIds = newIdSets(TOPICS);
 
         List<Future<?>> publishers = new ArrayList<>();
         for (int p = 0; p < PUBLISHERS; p++) {
@@ -63,7 +63,7 @@ class BrokerConcurrencyTest {
                 for (int i = 0; i < EVENTS_PER_PUBLISHER; i++) {
                     int t = (pub + i) % TOPICS;
                     PublishResult r = broker.publish(topics.get(t), Event.of("p" + pub + "-" + i));
-                    publishedIds[t].addAll(r.ids());
+                    publishedIds.get(t).addAll(r.ids());
                 }
                 return null;
             }));
@@ -76,14 +76,14 @@ class BrokerConcurrencyTest {
         }
 
         for (int t = 0; t < TOPICS; t++) {
-            assertThat(publishedIds[t]).hasSize(perTopic);
+            assertThat(publishedIds.get(t)).hasSize(perTopic);
             List<String> reference = null;
             for (int i = t; i < SUBSCRIBERS; i += TOPICS) {
                 IdCollector c = collectors.get(i);
                 List<String> got = c.ids();
                 assertThat(c.error).isNull();
                 assertThat(got).hasSize(perTopic);
-                assertThat(new HashSet<>(got)).isEqualTo(publishedIds[t]);
+                assertThat(new HashSet<>(got)).isEqualTo(publishedIds.get(t));
                 assertThat(isStrictlyIncreasing(got)).as("ids in publish order").isTrue();
                 if (reference == null) {
                     reference = got;
@@ -186,11 +186,10 @@ class BrokerConcurrencyTest {
         return true;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Set<String>[] newIdSets(int n) {
-        Set<String>[] sets = new Set[n];
+    private static List<Set<String>> newIdSets(int n) {
+        List<Set<String>> sets = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            sets[i] = ConcurrentHashMap.newKeySet();
+            sets.add(ConcurrentHashMap.newKeySet());
         }
         return sets;
     }
