@@ -1,24 +1,376 @@
 package dev.esper.servlet;
 
+import dev.esper.EsperException;
+import dev.esper.auth.AccessPolicy;
+import dev.esper.auth.AuthenticationException;
+import dev.esper.auth.BearerToken;
+import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.topic.InvalidTopicIdException;
+import dev.esper.topic.TopicId;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
 
-/** STUB (to be completed by the servlet work). Signatures are the contract. */
+/**
+ * esper's HTTP API (SPEC 2, 3, 5) as one asynchronous, non-blocking Servlet 6 servlet. Map it at
+ * {@code /*} (or {@code /some/prefix/*}); it serves, relative to that mapping:
+ * <ul>
+ *   <li>{@code GET /subscribe/{topic}}: an open {@code text/event-stream} (resume with
+ *       {@code Last-Event-ID} or {@code ?lastEventId=});</li>
+ *   <li>{@code POST /publish/{topic}}: a {@code text/event-stream} body, answered with JSON
+ *       ({@code published}, {@code ids}, {@code subscribers});</li>
+ *   <li>{@code GET /stats}: the broker's counters as JSON;</li>
+ *   <li>{@code OPTIONS} on those routes: a CORS preflight, answered before any token check.</li>
+ * </ul>
+ * Anything else is {@code 404}; a wrong method {@code 405} with {@code Allow}. Checks run in SPEC order:
+ * route, method, topic id ({@code 400}), token ({@code 401}/{@code 403}), body ({@code 413}/{@code 400}),
+ * limits ({@code 503}). Every error is a short JSON body {@code {"error":"..."}} with CORS headers, never an
+ * HTML page or a stack trace. Tokens are never logged, nor are request query strings.
+ *
+ * <h2>Two ways to configure</h2>
+ * <ul>
+ *   <li><b>Programmatic</b>: {@link #EsperServlet(Broker, EsperServletConfig)}; the caller owns the broker
+ *       and closes it after the container stops.</li>
+ *   <li><b>Declarative</b> ({@code web.xml}): {@link #EsperServlet()} reads these init parameters in
+ *       {@link #init()} (each, when not set, falls back to the environment variable {@code ESPER_} + its
+ *       name in upper snake case, e.g. {@code ESPER_SUBSCRIBER_SECRET}), builds its own broker and closes it
+ *       in {@link #destroy()}:
+ *       <table>
+ *         <caption>init parameters</caption>
+ *         <tr><th>name</th><th>default</th><th>meaning</th></tr>
+ *         <tr><td>{@code subscriberSecret}</td><td>unset: open</td><td>HMAC secret for {@code /subscribe}
+ *             tokens (at least 32 bytes)</td></tr>
+ *         <tr><td>{@code publisherSecret}</td><td>unset: open</td><td>HMAC secret for {@code /publish} and
+ *             {@code /stats} tokens (at least 32 bytes)</td></tr>
+ *         <tr><td>{@code noAuth}</td><td>{@code false}</td><td>{@code true} opens both sides whatever is
+ *             set</td></tr>
+ *         <tr><td>{@code clockSkew}</td><td>0</td><td>seconds of leeway for {@code exp}/{@code nbf}</td></tr>
+ *         <tr><td>{@code maxBody}</td><td>65536</td><td>largest publish body, bytes</td></tr>
+ *         <tr><td>{@code corsOrigins}</td><td>{@code *}</td><td>allowed origins, comma-separated</td></tr>
+ *         <tr><td>{@code historySize}</td><td>100</td><td>events retained per topic (0: none)</td></tr>
+ *         <tr><td>{@code historyTtl}</td><td>300</td><td>seconds a retained event is kept (0: no
+ *             limit)</td></tr>
+ *         <tr><td>{@code heartbeat}</td><td>15</td><td>idle seconds before a heartbeat comment (0:
+ *             off)</td></tr>
+ *         <tr><td>{@code subscriberBuffer}</td><td>1048576</td><td>unsent live bytes before a slow
+ *             subscriber is dropped</td></tr>
+ *         <tr><td>{@code maxTopics}</td><td>100000</td><td>topics held at once</td></tr>
+ *         <tr><td>{@code maxSubscribers}</td><td>100000</td><td>open subscriber streams</td></tr>
+ *       </table>
+ *       A bad value makes {@link #init()} fail with an {@link UnavailableException} naming the parameter
+ *       (never a secret's value).</li>
+ * </ul>
+ *
+ * <p>Thread-safe; one instance serves all requests. Needs {@code <async-supported>true</async-supported>}
+ * (set by {@code setAsyncSupported(true)} when registered programmatically).
+ */
 public final class EsperServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger(EsperServlet.class.getName());
 
-    private final transient Broker broker;
-    private final transient EsperServletConfig config;
+    /** Init parameter: events retained per topic. */
+    public static final String PARAM_HISTORY_SIZE = "historySize";
+    /** Init parameter: seconds a retained event is kept. */
+    public static final String PARAM_HISTORY_TTL = "historyTtl";
+    /** Init parameter: idle seconds before a heartbeat comment; 0 turns heartbeats off. */
+    public static final String PARAM_HEARTBEAT = "heartbeat";
+    /** Init parameter: unsent live bytes before a slow subscriber is dropped. */
+    public static final String PARAM_SUBSCRIBER_BUFFER = "subscriberBuffer";
+    /** Init parameter: topics held at once. */
+    public static final String PARAM_MAX_TOPICS = "maxTopics";
+    /** Init parameter: open subscriber streams. */
+    public static final String PARAM_MAX_SUBSCRIBERS = "maxSubscribers";
 
-    /** Declarative use (web.xml): builds its own broker from init parameters in init(). */
+    private static final String ROUTES = "use GET /subscribe/{topic}, POST /publish/{topic} or GET /stats";
+
+    /** Set in a constructor or in init(); read by request threads (init happens-before service). */
+    private transient volatile Broker broker;
+    private transient volatile EsperServletConfig config;
+    /** Whether this servlet built the broker (declarative use) and so closes it in destroy(). */
+    private transient volatile boolean ownsBroker;
+
+    /**
+     * Declarative use ({@code web.xml}): builds its own broker and configuration from init parameters in
+     * {@link #init()} (see the class description for the names), and closes that broker in
+     * {@link #destroy()}.
+     */
     public EsperServlet() {
         this.broker = null;
         this.config = null;
     }
 
-    /** Programmatic use: serves the given broker; the caller owns and closes it. */
+    /**
+     * Programmatic use: serves the given broker with the given settings. The caller owns the broker and
+     * closes it (after the container has stopped); {@link #destroy()} leaves it open.
+     *
+     * @param broker the broker to serve; not null
+     * @param config the settings; not null
+     */
     public EsperServlet(Broker broker, EsperServletConfig config) {
-        this.broker = broker;
-        this.config = config;
+        this.broker = Objects.requireNonNull(broker, "broker");
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Builds the broker and settings from init parameters when constructed with {@link #EsperServlet()},
+     * and logs which sides are open.
+     *
+     * @throws UnavailableException if an init parameter has a bad value (the message names it)
+     */
+    @Override
+    public void init() throws ServletException {
+        if (broker == null) {
+            UnaryOperator<String> params = lookup(getServletConfig()::getInitParameter, System::getenv);
+            try {
+                EsperServletConfig c = EsperServletConfig.fromInitParameters(params);
+                Broker b = brokerFromInitParameters(params);
+                this.config = c;
+                this.ownsBroker = true;
+                this.broker = b;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new UnavailableException("esper servlet '" + getServletName() + "': " + e.getMessage());
+            }
+        }
+        AccessPolicy policy = config.accessPolicy();
+        LOG.log(Level.INFO, "esper servlet '" + getServletName() + "' ready: subscribe "
+                + (policy.isProtected(Side.SUBSCRIBER) ? "requires a token" : "is OPEN (no token)")
+                + ", publish and stats " + (policy.isProtected(Side.PUBLISHER) ? "require a token" : "are OPEN (no token)")
+                + ", max body " + config.maxBodyBytes() + " bytes, CORS origins " + config.corsOrigins());
+    }
+
+    /** Closes the broker if this servlet built it (declarative use); a caller's broker stays open. */
+    @Override
+    public void destroy() {
+        Broker b = broker;
+        if (ownsBroker && b != null) {
+            b.close();
+        }
+    }
+
+    /** The broker this servlet serves (null before {@link #init()} in declarative use). */
+    public Broker broker() {
+        return broker;
+    }
+
+    /** The settings in effect (null before {@link #init()} in declarative use). */
+    public EsperServletConfig config() {
+        return config;
+    }
+
+    /**
+     * Routes and answers every request (all methods); see the class description.
+     *
+     * @throws IOException if writing an error response fails
+     */
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Broker b = broker;
+        EsperServletConfig c = config;
+        if (b == null || c == null) {
+            Http.error(resp, 503, "esper servlet is not initialised");
+            return;
+        }
+        Http.cors(req, resp, c.corsOrigins());
+        Route route = Route.of(req.getPathInfo() != null ? req.getPathInfo() : req.getServletPath());
+        if (route.kind() == Route.Kind.NOT_FOUND) {
+            Http.error(resp, 404, "no such route; " + ROUTES);
+            return;
+        }
+        String method = req.getMethod();
+        boolean preflight = "OPTIONS".equals(method);
+        if (!preflight && !route.kind().method.equals(method)) {
+            resp.setHeader("Allow", route.kind().allow());
+            Http.error(resp, 405, "method " + printable(method) + " is not allowed here; allowed: "
+                    + route.kind().allow());
+            return;
+        }
+        TopicId topic = null;
+        if (route.hasTopic()) {
+            try {
+                topic = route.topic();
+            } catch (InvalidTopicIdException e) {
+                Http.error(resp, 400, e.reason());
+                return;
+            }
+        }
+        if (preflight) {
+            preflight(resp, route);
+            return;
+        }
+        try {
+            String token = BearerToken.extract(req.getHeader("Authorization"), Http.queryParam(req, "token"));
+            switch (route.kind()) {
+                case SUBSCRIBE:
+                    c.accessPolicy().checkSubscribe(topic, token);
+                    break;
+                case PUBLISH:
+                    c.accessPolicy().checkPublish(topic, token);
+                    break;
+                default:
+                    c.accessPolicy().checkStats(token);
+            }
+        } catch (AuthenticationException e) {
+            resp.setHeader("WWW-Authenticate", e.challenge());
+            Http.error(resp, 401, e.reason());
+            return;
+        } catch (EsperException e) {
+            Http.error(resp, e.status(), e.reason());
+            return;
+        }
+        switch (route.kind()) {
+            case SUBSCRIBE:
+                subscribe(req, resp, b, topic);
+                break;
+            case PUBLISH:
+                publish(req, resp, b, c, topic);
+                break;
+            default:
+                resp.setHeader("Cache-Control", "no-store");
+                Http.body(resp, Http.JSON, b.stats().toJson());
+        }
+    }
+
+    private static void preflight(HttpServletResponse resp, Route route) {
+        resp.setStatus(204);
+        resp.setHeader("Allow", route.kind().allow());
+        resp.setHeader("Access-Control-Allow-Methods", route.kind().allow());
+        resp.setHeader("Access-Control-Allow-Headers", Http.PREFLIGHT_HEADERS);
+        resp.setHeader("Access-Control-Max-Age", "600");
+    }
+
+    private static void subscribe(HttpServletRequest req, HttpServletResponse resp, Broker broker, TopicId topic)
+            throws IOException {
+        String lastEventId = req.getHeader("Last-Event-ID");
+        if (lastEventId == null || lastEventId.isEmpty()) {
+            lastEventId = Http.queryParam(req, "lastEventId");
+            if (lastEventId != null && lastEventId.isEmpty()) {
+                lastEventId = null;
+            }
+        }
+        AsyncContext ctx = req.startAsync();
+        ctx.setTimeout(0);
+        SseStream stream = new SseStream(ctx, resp.getOutputStream(), req.getInputStream(), topic);
+        try {
+            broker.subscribe(topic, lastEventId, stream);
+        } catch (EsperException e) {
+            Http.error(resp, e.status(), e.reason());
+            ctx.complete();
+            return;
+        }
+        ctx.addListener(stream);
+        resp.setStatus(200);
+        resp.setContentType("text/event-stream; charset=utf-8");
+        resp.setHeader("Cache-Control", "no-cache");
+        resp.setHeader("X-Accel-Buffering", "no");
+        resp.setHeader("Connection", "close");
+        resp.getOutputStream().setWriteListener(stream.writeListener());
+        if (!ConnectionWatch.watch(req, stream::clientLeft)) {
+            // No connection watch in this container: let it watch the input, for what that is worth.
+            req.getInputStream().setReadListener(stream.readListener());
+        }
+    }
+
+    private static void publish(HttpServletRequest req, HttpServletResponse resp, Broker broker,
+            EsperServletConfig config, TopicId topic) throws IOException {
+        long length = req.getContentLengthLong();
+        if (length > config.maxBodyBytes()) {
+            resp.setHeader("Connection", "close");
+            Http.error(resp, 413, "publish body is larger than " + config.maxBodyBytes()
+                    + " bytes (the max-body limit)");
+            return;
+        }
+        AsyncContext ctx = req.startAsync();
+        ctx.setTimeout(PublishHandler.BODY_TIMEOUT_MILLIS);
+        PublishHandler handler = new PublishHandler(ctx, req.getInputStream(), resp, broker, topic,
+                config.maxBodyBytes(), length);
+        ctx.addListener(handler);
+        req.getInputStream().setReadListener(handler);
+    }
+
+    /** A method name for a message: short and printable, else a placeholder. */
+    private static String printable(String method) {
+        if (method != null && method.length() <= 24 && method.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+            return "'" + method + "'";
+        }
+        return "(unrecognised)";
+    }
+
+    /** Looks a parameter up as an init parameter, else as {@code ESPER_<UPPER_SNAKE_NAME>} in the environment. */
+    static UnaryOperator<String> lookup(UnaryOperator<String> initParams, UnaryOperator<String> env) {
+        return name -> {
+            String v = initParams.apply(name);
+            return v != null ? v : env.apply(envName(name));
+        };
+    }
+
+    /** {@code maxSubscribers} → {@code ESPER_MAX_SUBSCRIBERS}. */
+    static String envName(String param) {
+        StringBuilder sb = new StringBuilder("ESPER_");
+        for (int i = 0; i < param.length(); i++) {
+            char ch = param.charAt(i);
+            if (Character.isUpperCase(ch)) {
+                sb.append('_');
+            }
+            sb.append(Character.toUpperCase(ch));
+        }
+        return sb.toString().toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * Builds a broker from init parameters ({@code PARAM_*} of this class); missing ones take the defaults.
+     *
+     * @throws IllegalArgumentException naming the parameter when a value is bad
+     */
+    static Broker brokerFromInitParameters(UnaryOperator<String> params) {
+        Broker.Builder b = Broker.builder();
+        Long v;
+        if ((v = number(params, PARAM_HISTORY_SIZE, 0, Integer.MAX_VALUE)) != null) {
+            b.historySize(v.intValue());
+        }
+        if ((v = number(params, PARAM_HISTORY_TTL, 0, Long.MAX_VALUE / 1000)) != null) {
+            b.historyTtl(Duration.ofSeconds(v));
+        }
+        if ((v = number(params, PARAM_HEARTBEAT, 0, Long.MAX_VALUE / 1000)) != null) {
+            b.heartbeat(Duration.ofSeconds(v));
+        }
+        if ((v = number(params, PARAM_SUBSCRIBER_BUFFER, 1, Long.MAX_VALUE)) != null) {
+            b.subscriberBuffer(v);
+        }
+        if ((v = number(params, PARAM_MAX_TOPICS, 1, Integer.MAX_VALUE)) != null) {
+            b.maxTopics(v.intValue());
+        }
+        if ((v = number(params, PARAM_MAX_SUBSCRIBERS, 1, Integer.MAX_VALUE)) != null) {
+            b.maxSubscribers(v.intValue());
+        }
+        return b.build();
+    }
+
+    private static Long number(UnaryOperator<String> params, String name, long min, long max) {
+        String raw = params.apply(name);
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        long n;
+        try {
+            n = Long.parseLong(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max
+                    + ", was '" + raw + "'", e);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max
+                    + ", was " + n);
+        }
+        return n;
     }
 }

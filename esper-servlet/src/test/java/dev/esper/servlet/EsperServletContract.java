@@ -1,0 +1,602 @@
+package dev.esper.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.esper.auth.AccessPolicy;
+import dev.esper.broker.Broker;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SPEC 2, 2.1, 2.2, 2.3, 5 and 7 over real HTTP, with {@link EsperServlet} mounted in a container as a
+ * user would mount it. Each container runs this suite through a subclass.
+ */
+abstract class EsperServletContract {
+    static final String TOPIC = "abcdef123";
+    private static final Duration PROMPTLY = Duration.ofSeconds(3);
+    private static final Pattern FRAME = Pattern.compile("id: ([^\\n]*)\\n(?:event: [^\\n]*\\n)?data: ([^\\n]*)\\n\\n");
+
+    ServletFixture server;
+
+    /** A fresh, stopped container. */
+    abstract Container container();
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    ServletFixture open() throws Exception {
+        return open(Broker.builder());
+    }
+
+    ServletFixture open(Broker.Builder broker) throws Exception {
+        server = ServletFixture.open(container(), broker);
+        return server;
+    }
+
+    ServletFixture withConfig(Broker.Builder broker, EsperServletConfig.Builder config) throws Exception {
+        server = ServletFixture.start(container(), broker.build(), config.build());
+        return server;
+    }
+
+    static EsperServletConfig.Builder openConfig() {
+        return EsperServletConfig.builder().accessPolicy(AccessPolicy.openToAll());
+    }
+
+    static String idOf(HttpResponse<String> publish) {
+        Matcher m = Pattern.compile("\"ids\":\\[\"([^\"]+)\"").matcher(publish.body());
+        assertThat(m.find()).as("ids in %s", publish.body()).isTrue();
+        return m.group(1);
+    }
+
+    /** (id, data) of every event frame in a stream's text. */
+    static List<String[]> frames(String text) {
+        List<String[]> out = new ArrayList<>();
+        Matcher m = FRAME.matcher(text);
+        while (m.find()) {
+            out.add(new String[] {m.group(1), m.group(2)});
+        }
+        return out;
+    }
+
+    // ---- 2.1 subscribe / 2.2 publish: the happy path ------------------------------------------------
+
+    @Test
+    void aPublishedEventReachesTheSubscriberAsTheExactFrame() throws Exception {
+        open();
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+        assertThat(stream.header("Content-Type")).startsWith("text/event-stream").containsIgnoringCase("charset=utf-8");
+        assertThat(stream.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(stream.header("X-Accel-Buffering")).isEqualTo("no");
+        assertThat(stream.header("Access-Control-Allow-Origin")).isEqualTo("*");
+        assertThat(stream.bodySoFar()).isEqualTo(":ok\n\n");
+
+        HttpResponse<String> published = server.publish(TOPIC, "event: testing\ndata: {\"some\":\"data\"}");
+
+        assertThat(published.statusCode()).isEqualTo(200);
+        assertThat(published.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/json"));
+        String id = idOf(published);
+        assertThat(published.body()).isEqualTo("{\"published\":1,\"ids\":[\"" + id + "\"],\"subscribers\":1}");
+        String expected = ":ok\n\nid: " + id + "\nevent: testing\ndata: {\"some\":\"data\"}\n\n";
+        assertThat(stream.awaitBody(expected, PROMPTLY)).isEqualTo(expected);
+    }
+
+    @Test
+    void aBatchIsPublishedInOrderWithEveryLineEnding() throws Exception {
+        open();
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+
+        HttpResponse<String> published = server.publish(TOPIC,
+                "data: one\r\n\r\nid: my-id\rdata: two\r\rdata: three\ndata: lines\n\n");
+
+        assertThat(published.statusCode()).isEqualTo(200);
+        assertThat(published.body()).startsWith("{\"published\":3,\"ids\":[").contains("\"my-id\"")
+                .endsWith("\"subscribers\":1}");
+        String text = stream.awaitBody("data: lines\n\n", PROMPTLY);
+        assertThat(text).contains("id: my-id\ndata: two\n\n");
+        assertThat(text).contains("data: three\ndata: lines\n\n");
+        assertThat(text.indexOf("data: one")).isLessThan(text.indexOf("data: two"));
+        assertThat(text.indexOf("data: two")).isLessThan(text.indexOf("data: three"));
+    }
+
+    @Test
+    void topicIdsAreCaseInsensitive() throws Exception {
+        open();
+        RawHttp stream = server.subscribe("/subscribe/ABCdef123");
+
+        assertThat(server.publish("abcDEF123", "data: hi").statusCode()).isEqualTo(200);
+
+        assertThat(stream.awaitBody("data: hi\n\n", PROMPTLY)).contains("data: hi");
+        assertThat(server.get("/stats").body()).contains("\"topics\":1");
+    }
+
+    @Test
+    void aFormEncodedPublishBodyIsReadAsIsNeverFormDecoded() throws Exception {
+        open();
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+
+        HttpResponse<String> published = server.publish(TOPIC + "?x=1", "data: a=b&c=%41+d",
+                "Content-Type", "application/x-www-form-urlencoded");
+
+        assertThat(published.statusCode()).isEqualTo(200);
+        assertThat(stream.awaitBody("data: a=b&c=%41+d\n\n", PROMPTLY)).contains("data: a=b&c=%41+d\n\n");
+    }
+
+    @Test
+    void publishingToATopicWithoutSubscribersSucceedsAndIsRetained() throws Exception {
+        open();
+
+        HttpResponse<String> published = server.publish(TOPIC, "data: kept");
+
+        assertThat(published.statusCode()).isEqualTo(200);
+        assertThat(published.body()).endsWith("\"subscribers\":0}");
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC, "Last-Event-ID: 0");
+        assertThat(stream.awaitBody("data: kept\n\n", PROMPTLY)).contains("data: kept");
+    }
+
+    @Test
+    void theStreamEndsCleanlyWhenTheBrokerCloses() throws Exception {
+        open();
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+
+        server.broker.close(Duration.ofSeconds(1));
+
+        assertThat(stream.awaitEnd(PROMPTLY)).isTrue();
+    }
+
+    // ---- 2: errors -----------------------------------------------------------------------------------
+
+    @Test
+    void unknownPathsAre404WithAShortJsonBody() throws Exception {
+        open();
+        for (String path : List.of("/", "/nope", "/subscribe", "/publish", "/stats/", "/stats/x", "/SUBSCRIBE/" + TOPIC)) {
+            HttpResponse<String> r = server.get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(r.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(
+                    ct -> assertThat(ct).startsWith("application/json"));
+            assertThat(r.body()).as(path).startsWith("{\"error\":\"no such route").doesNotContain("<");
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(path).hasValue("*");
+        }
+    }
+
+    @Test
+    void aWrongMethodOnAKnownRouteIs405WithAllow() throws Exception {
+        open();
+        Map<String, String[]> cases = Map.of(
+                "/subscribe/" + TOPIC, new String[] {"POST", "GET, OPTIONS"},
+                "/publish/" + TOPIC, new String[] {"GET", "POST, OPTIONS"},
+                "/stats", new String[] {"DELETE", "GET, OPTIONS"});
+        for (Map.Entry<String, String[]> c : cases.entrySet()) {
+            HttpResponse<String> r = server.send(c.getValue()[0], c.getKey(), "data: x");
+            assertThat(r.statusCode()).as(c.getKey()).isEqualTo(405);
+            assertThat(r.headers().firstValue("Allow")).as(c.getKey()).hasValue(c.getValue()[1]);
+            assertThat(r.body()).as(c.getKey()).startsWith("{\"error\":\"method '" + c.getValue()[0] + "'");
+        }
+        assertThat(server.broker.stats().published()).isZero();
+    }
+
+    @Test
+    void anInvalidTopicIdIs400SayingWhatAValidIdIs() throws Exception {
+        open();
+        List<String> bad = List.of("abcdefg", "a".repeat(65), "abc-defgh", "abc_defgh", "abc%20defgh",
+                "abcd%C3%A9fgh", "abcd%D9%A3fgh", "abcdefgh%21");
+        for (String topic : bad) {
+            HttpResponse<String> sub = server.get("/subscribe/" + topic);
+            assertThat(sub.statusCode()).as(topic).isEqualTo(400);
+            assertThat(sub.body()).as(topic).contains("topic id must be 8-64 ASCII letters or digits");
+            HttpResponse<String> pub = server.publish(topic, "data: x");
+            assertThat(pub.statusCode()).as(topic).isEqualTo(400);
+        }
+        assertThat(server.broker.stats().published()).isZero();
+        assertThat(server.broker.stats().topics()).isZero();
+    }
+
+    @Test
+    void aPercentSignInATopicIsA400WithAShortBodyEvenWhenTheContainerAnswers() throws Exception {
+        open();
+
+        // Jetty refuses '%25' in a path itself (ambiguous encoding); its error handler is set to plain text
+        // as the README says. Tomcat passes it on and the servlet answers.
+        HttpResponse<String> r = server.get("/subscribe/abcdefgh%25");
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).doesNotContainIgnoringCase("<html").hasSizeLessThan(1000);
+        assertThat(server.broker.stats().topics()).isZero();
+    }
+
+    @Test
+    void everyBodyRuleIsA400AndPublishesNothing() throws Exception {
+        open();
+        Map<String, String> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("empty", "");
+        bodies.put("blank lines", "\n\n\r\n");
+        bodies.put("comments only", ": one\n: two\n");
+        bodies.put("no data", "event: x\nid: 1\n");
+        bodies.put("unknown field", "data: x\nfoo: bar\n");
+        bodies.put("empty retry", "data: x\nretry:\n");
+        bodies.put("non-numeric retry", "data: x\nretry: 10s\n");
+        bodies.put("NUL in id", "data: x\nid: a\u0000b\n");
+        bodies.put("second event bad", "data: ok\n\nevent: y\n");
+        for (Map.Entry<String, String> b : bodies.entrySet()) {
+            HttpResponse<String> r = server.publish(TOPIC, b.getValue());
+            assertThat(r.statusCode()).as(b.getKey()).isEqualTo(400);
+            assertThat(r.body()).as(b.getKey()).startsWith("{\"error\":");
+        }
+        assertThat(server.publish(TOPIC, "data: x\nfoo: bar\n").body()).contains("foo");
+        RawHttp raw = server.raw("POST", "/publish/" + TOPIC, List.of("Content-Length: 8"),
+                new byte[] {'d', 'a', 't', 'a', ':', ' ', (byte) 0xC3, (byte) 0x28});
+        assertThat(raw.readHead().status()).isEqualTo(400);
+        assertThat(raw.readBody()).contains("UTF-8");
+        assertThat(server.broker.stats().published()).isZero();
+    }
+
+    @Test
+    void aBodyLargerThanTheLimitIs413AsSoonAsContentLengthSaysSo() throws Exception {
+        withConfig(Broker.builder(), openConfig().maxBodyBytes(1000));
+
+        // Only the head is sent: the answer must not wait for the body.
+        RawHttp raw = server.raw("POST", "/publish/" + TOPIC, List.of("Content-Length: 1001"), null);
+
+        assertThat(raw.readHead().status()).isEqualTo(413);
+        assertThat(raw.readBody()).contains("larger than 1000 bytes");
+        assertThat(server.broker.stats().published()).isZero();
+    }
+
+    @Test
+    void aChunkedBodyIsCutOffWith413AtTheLimitWithoutWaitingForItsEnd() throws Exception {
+        withConfig(Broker.builder(), openConfig().maxBodyBytes(1000));
+        RawHttp raw = server.raw("POST", "/publish/" + TOPIC, List.of("Transfer-Encoding: chunked"), null);
+        String data = "data: " + "x".repeat(600) + "\n";
+
+        // Two chunks pass the limit; the body never ends (no last chunk).
+        raw.write(chunk(data));
+        raw.write(chunk(data));
+
+        assertThat(raw.readHead().status()).isEqualTo(413);
+        assertThat(raw.readBody()).contains("larger than 1000 bytes");
+        assertThat(server.broker.stats().published()).isZero();
+    }
+
+    @Test
+    void aBodyExactlyAtTheLimitIsPublished() throws Exception {
+        withConfig(Broker.builder(), openConfig().maxBodyBytes(1000));
+        String body = "data: " + "y".repeat(1000 - 6);
+
+        assertThat(server.publish(TOPIC, body).statusCode()).isEqualTo(200);
+        RawHttp raw = server.raw("POST", "/publish/" + TOPIC, List.of("Transfer-Encoding: chunked"), null);
+        raw.write(chunk(body.substring(0, 500)));
+        raw.write(chunk(body.substring(500)));
+        raw.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(raw.readHead().status()).isEqualTo(200);
+        assertThat(server.broker.stats().published()).isEqualTo(2);
+    }
+
+    private static byte[] chunk(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] head = (Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[head.length + b.length + 2];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(b, 0, out, head.length, b.length);
+        out[out.length - 2] = '\r';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    @Test
+    void aSubscribePastMaxSubscribersIs503WithAReasonAndCors() throws Exception {
+        open(Broker.builder().maxSubscribers(1));
+        RawHttp first = server.subscribe("/subscribe/" + TOPIC);
+
+        HttpResponse<String> second = server.get("/subscribe/" + TOPIC);
+
+        assertThat(second.statusCode()).isEqualTo(503);
+        assertThat(second.body()).startsWith("{\"error\":\"too many subscribers");
+        assertThat(second.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        assertThat(server.clients()).isEqualTo(1);
+        first.close();
+        await().atMost(PROMPTLY).until(() -> server.clients() == 0);
+        assertThat(server.subscribe("/subscribe/" + TOPIC).bodySoFar()).isEqualTo(":ok\n\n");
+    }
+
+    // ---- 2.1 resume ----------------------------------------------------------------------------------
+
+    @Test
+    void resumingWithLastEventIdLosesAndRepeatsNothingWhilePublishingContinues() throws Exception {
+        resumeWhilePublishing(true);
+    }
+
+    @Test
+    void resumingWithTheLastEventIdQueryParameterLosesAndRepeatsNothingWhilePublishingContinues() throws Exception {
+        resumeWhilePublishing(false);
+    }
+
+    private void resumeWhilePublishing(boolean header) throws Exception {
+        open(Broker.builder().historySize(1000));
+        int total = 120;
+        RawHttp first = server.subscribe("/subscribe/" + TOPIC);
+        Thread publisher = new Thread(() -> {
+            try {
+                for (int i = 1; i <= total; i++) {
+                    assertThat(server.publish(TOPIC, "data: " + i).statusCode()).isEqualTo(200);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "test-publisher");
+        publisher.start();
+        first.awaitBody("data: 20\n\n", Duration.ofSeconds(10));
+        first.abort();
+        List<String[]> before = frames(first.bodySoFar());
+        String lastId = before.get(before.size() - 1)[0];
+
+        RawHttp second = header
+                ? server.subscribe("/subscribe/" + TOPIC, "Last-Event-ID: " + lastId)
+                : server.subscribe("/subscribe/" + TOPIC + "?lastEventId=" + lastId);
+        second.awaitBody("data: " + total + "\n\n", Duration.ofSeconds(20));
+        publisher.join(20_000);
+
+        List<String> data = new ArrayList<>();
+        before.forEach(f -> data.add(f[1]));
+        frames(second.bodySoFar()).forEach(f -> data.add(f[1]));
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= total; i++) {
+            expected.add(Integer.toString(i));
+        }
+        assertThat(data).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void theLastEventIdHeaderWinsOverTheQueryAndAnEmptyHeaderCountsAsNone() throws Exception {
+        open();
+        String one = idOf(server.publish(TOPIC, "data: one"));
+        String two = idOf(server.publish(TOPIC, "data: two"));
+        server.publish(TOPIC, "data: three");
+
+        RawHttp both = server.subscribe("/subscribe/" + TOPIC + "?lastEventId=" + one, "Last-Event-ID: " + two);
+        RawHttp emptyHeader = server.subscribe("/subscribe/" + TOPIC + "?lastEventId=" + one, "Last-Event-ID: ");
+
+        assertThat(both.awaitBody("data: three\n\n", PROMPTLY)).doesNotContain("data: two");
+        assertThat(emptyHeader.awaitBody("data: three\n\n", PROMPTLY)).contains("data: two").doesNotContain("data: one");
+    }
+
+    @Test
+    void aSubscribeWithoutALastEventIdReplaysNothing() throws Exception {
+        open();
+        server.publish(TOPIC, "data: old");
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+
+        server.publish(TOPIC, "data: new");
+
+        assertThat(stream.awaitBody("data: new\n\n", PROMPTLY)).doesNotContain("data: old");
+    }
+
+    // ---- 2.1 heartbeat -------------------------------------------------------------------------------
+
+    @Test
+    void anIdleStreamGetsAHeartbeatComment() throws Exception {
+        open(Broker.builder().heartbeat(Duration.ofMillis(200)));
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+
+        assertThat(stream.awaitBody(":ok\n\n:\n\n", PROMPTLY)).startsWith(":ok\n\n:\n\n");
+    }
+
+    // ---- 2.3 stats -----------------------------------------------------------------------------------
+
+    @Test
+    void statsReportsTheCountersAsJson() throws Exception {
+        open();
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+        server.publish(TOPIC, "data: x");
+        stream.awaitBody("data: x\n\n", PROMPTLY);
+
+        HttpResponse<String> stats = server.get("/stats");
+
+        assertThat(stats.statusCode()).isEqualTo(200);
+        assertThat(stats.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/json"));
+        assertThat(stats.body()).contains("\"clients\":1", "\"topics\":1", "\"published\":1", "\"delivered\":1",
+                "\"dropped\":0", "\"uptime_seconds\":");
+    }
+
+    // ---- 4 / 7: clients that go away -----------------------------------------------------------------
+
+    @Test
+    void anAbruptlyDisconnectedIdleStreamIsRemovedPromptly() throws Exception {
+        open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+        assertThat(ServletFixture.clientsIn(server.get("/stats").body())).isEqualTo(1);
+
+        stream.abort();
+
+        await().atMost(PROMPTLY).until(() -> ServletFixture.clientsIn(server.get("/stats").body()) == 0);
+    }
+
+    @Test
+    void aCleanlyClosedIdleStreamIsRemovedPromptly() throws Exception {
+        open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+        assertThat(ServletFixture.clientsIn(server.get("/stats").body())).isEqualTo(1);
+
+        stream.close();
+
+        await().atMost(PROMPTLY).until(() -> ServletFixture.clientsIn(server.get("/stats").body()) == 0);
+    }
+
+    @Test
+    void aStreamStillDeliversAfterOtherClientsLeft() throws Exception {
+        open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
+        RawHttp stays = server.subscribe("/subscribe/" + TOPIC);
+        server.subscribe("/subscribe/" + TOPIC).abort();
+        server.subscribe("/subscribe/" + TOPIC).close();
+        await().atMost(PROMPTLY).until(() -> server.clients() == 1);
+
+        server.publish(TOPIC, "data: still");
+
+        assertThat(stays.awaitBody("data: still\n\n", PROMPTLY)).contains("data: still");
+    }
+
+    @Test
+    void aSubscriberThatDoesNotReadIsDroppedAndCounted() throws Exception {
+        open(Broker.builder().subscriberBuffer(64 * 1024).heartbeat(Duration.ofSeconds(60)));
+        RawHttp slow = server.subscribe("/subscribe/" + TOPIC);
+        String big = "data: " + "z".repeat(60_000);
+
+        // The slow client reads nothing more; sockets and container buffers fill, then the broker drops it.
+        for (int i = 0; i < 400 && server.broker.stats().dropped() == 0; i++) {
+            assertThat(server.publish(TOPIC, big).statusCode()).isEqualTo(200);
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.broker.stats().dropped() == 1);
+        await().atMost(PROMPTLY).until(() -> server.clients() == 0);
+        slow.abort();
+    }
+
+    // ---- 5 / 7: CORS ---------------------------------------------------------------------------------
+
+    @Test
+    void aPreflightIsAnsweredBeforeAnyTokenCheckAndNamesAuthorization() throws Exception {
+        withConfig(Broker.builder(), EsperServletConfig.builder().accessPolicy(AuthMatrixContract.policy(
+                Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)));
+
+        for (String path : List.of("/publish/" + TOPIC, "/subscribe/" + TOPIC, "/stats")) {
+            HttpResponse<String> r = server.send("OPTIONS", path, null, "Origin", "https://app.example",
+                    "Access-Control-Request-Method", path.startsWith("/publish") ? "POST" : "GET",
+                    "Access-Control-Request-Headers", "authorization, content-type");
+            assertThat(r.statusCode()).as(path).isEqualTo(204);
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(path).hasValue("*");
+            assertThat(r.headers().firstValue("Access-Control-Allow-Headers")).as(path).hasValueSatisfying(
+                    h -> assertThat(h).contains("Authorization").doesNotContain("*"));
+            assertThat(r.headers().firstValue("Access-Control-Allow-Methods")).as(path).hasValueSatisfying(
+                    h -> assertThat(h).contains(path.startsWith("/publish") ? "POST" : "GET"));
+        }
+        assertThat(server.send("OPTIONS", "/nope", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void errorsCarryCorsHeadersToo() throws Exception {
+        withConfig(Broker.builder(), EsperServletConfig.builder().accessPolicy(AuthMatrixContract.policy(
+                Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)));
+        List<HttpResponse<String>> errors = List.of(
+                server.get("/nope", "Origin", "https://app.example"),
+                server.send("PUT", "/stats", null, "Origin", "https://app.example"),
+                server.get("/subscribe/short", "Origin", "https://app.example"),
+                server.get("/subscribe/" + TOPIC, "Origin", "https://app.example"),
+                server.publish(TOPIC, "data: x", "Origin", "https://app.example"));
+        assertThat(errors).extracting(HttpResponse::statusCode).containsExactly(404, 405, 400, 401, 401);
+        assertThat(errors).allSatisfy(r -> assertThat(r.headers().firstValue("Access-Control-Allow-Origin"))
+                .hasValue("*"));
+    }
+
+    @Test
+    void onlyListedOriginsGetAnAllowOrigin() throws Exception {
+        withConfig(Broker.builder(), openConfig().corsOrigins(List.of("https://app.example", "https://b.example")));
+
+        HttpResponse<String> listed = server.publish(TOPIC, "data: x", "Origin", "https://app.example");
+        HttpResponse<String> other = server.publish(TOPIC, "data: x", "Origin", "https://evil.example");
+        HttpResponse<String> listedError = server.get("/nope", "Origin", "https://b.example");
+
+        assertThat(listed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        assertThat(listed.headers().allValues("Vary")).anySatisfy(v -> assertThat(v).contains("Origin"));
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(listedError.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://b.example");
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC, "Origin: https://app.example");
+        assertThat(stream.header("Access-Control-Allow-Origin")).isEqualTo("https://app.example");
+    }
+
+    // ---- mounting ------------------------------------------------------------------------------------
+
+    @Test
+    void theServletWorksAtTheRootContextAndUnderAPrefixMapping() throws Exception {
+        Broker broker = Broker.builder().build();
+        server = ServletFixture.start(container(), broker, openConfig().build(), "", "/events/*");
+
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+        assertThat(server.publish(TOPIC, "data: prefixed").statusCode()).isEqualTo(200);
+
+        assertThat(server.prefix).isEqualTo("/events");
+        assertThat(stream.awaitBody("data: prefixed\n\n", PROMPTLY)).contains("data: prefixed");
+        assertThat(server.get("/stats").statusCode()).isEqualTo(200);
+    }
+
+    // ---- declarative mode ----------------------------------------------------------------------------
+
+    @Test
+    void theDeclarativeServletBuildsItsBrokerFromInitParametersAndClosesItOnDestroy() throws Exception {
+        EsperServlet servlet = new EsperServlet();
+        Container c = container();
+        int port = c.start(ServletFixture.CONTEXT, Map.of("/*", servlet), Map.of(
+                "subscriberSecret", Tokens.SUBSCRIBER_SECRET, "publisherSecret", Tokens.PUBLISHER_SECRET,
+                "maxBody", "100", "maxSubscribers", "1", "corsOrigins", "https://app.example"));
+        server = ServletFixture.attach(c, servlet.broker(), port);
+        String pub = "Bearer " + Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
+
+        assertThat(server.publish(TOPIC, "data: x").statusCode()).isEqualTo(401);
+        assertThat(server.publish(TOPIC, "data: " + "x".repeat(100), "Authorization", pub).statusCode()).isEqualTo(413);
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC + "?token=" + Tokens.hs256(Tokens.SUBSCRIBER_SECRET,
+                TOPIC), "Origin: https://app.example");
+        assertThat(stream.header("Access-Control-Allow-Origin")).isEqualTo("https://app.example");
+        assertThat(server.get("/subscribe/" + TOPIC + "?token=" + Tokens.hs256(Tokens.SUBSCRIBER_SECRET, TOPIC))
+                .statusCode()).isEqualTo(503);
+        assertThat(server.publish(TOPIC, "data: declared", "Authorization", pub).statusCode()).isEqualTo(200);
+        assertThat(stream.awaitBody("data: declared\n\n", PROMPTLY)).contains("data: declared");
+        stream.close();
+
+        c.close();
+
+        assertThat(servlet.broker().isClosed()).isTrue();
+    }
+
+    // ---- SPEC 3: tokens never reach a log line -------------------------------------------------------
+
+    @Test
+    void tokensNeverReachALogLineEvenWhenRejected() throws Exception {
+        try (LogCapture logs = LogCapture.start()) {
+            withConfig(Broker.builder().heartbeat(Duration.ofMillis(100)), EsperServletConfig.builder()
+                    .accessPolicy(AuthMatrixContract.policy(Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)));
+            String sub = Tokens.hs256(Tokens.SUBSCRIBER_SECRET, TOPIC);
+            String pub = Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
+            String expired = Tokens.hmac("HS256", Tokens.PUBLISHER_SECRET, "{\"sub\":\"" + TOPIC + "\",\"exp\":1}");
+            String wrong = Tokens.hs256("wrong-secret-0123456789abcdefghijk", TOPIC);
+            String garbage = "garbage-token-text-" + System.nanoTime();
+
+            RawHttp stream = server.subscribe("/subscribe/" + TOPIC + "?token=" + sub);
+            server.publish(TOPIC, "data: x", "Authorization", "Bearer " + pub);
+            server.publish(TOPIC + "?token=" + expired, "data: x");
+            server.publish(TOPIC, "data: x", "Authorization", "Bearer " + wrong);
+            server.get("/subscribe/" + TOPIC + "?token=" + garbage);
+            server.get("/subscribe/" + TOPIC, "Authorization", "Bearer " + garbage);
+            server.get("/stats?token=" + expired);
+            server.get("/nope?token=" + garbage);
+            stream.awaitBody(":\n\n", PROMPTLY);
+            stream.abort();
+            await().atMost(PROMPTLY).until(() -> server.clients() == 0);
+            server.close();
+            server = null;
+
+            String text = logs.text();
+            assertThat(text).as("the capture works").contains("esper servlet");
+            for (String token : List.of(sub, pub, expired, wrong, garbage)) {
+                assertThat(text).doesNotContain(token);
+                for (String part : token.split("\\.")) {
+                    if (part.length() > 20) {
+                        assertThat(text).doesNotContain(part);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.esper.servlet;
+
+import jakarta.servlet.http.HttpServlet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+/** Embedded Tomcat 11 with its defaults (NIO connector), as a user's existing app would have it. */
+final class TomcatContainer implements Container {
+    private Tomcat tomcat;
+    private Path baseDir;
+
+    @Override
+    public int start(String contextPath, Map<String, HttpServlet> mounts, Map<String, String> initParams)
+            throws Exception {
+        baseDir = Files.createTempDirectory("esper-tomcat");
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir.toString());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        tomcat.setConnector(connector);
+        Context context = tomcat.addContext(contextPath, null);
+        int i = 0;
+        for (Map.Entry<String, HttpServlet> m : mounts.entrySet()) {
+            String name = "esper" + i++;
+            Wrapper w = Tomcat.addServlet(context, name, m.getValue());
+            w.setAsyncSupported(true);
+            w.setLoadOnStartup(1);
+            initParams.forEach(w::addInitParameter);
+            context.addServletMapping(m.getKey(), name);
+        }
+        tomcat.start();
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public String name() {
+        return "Tomcat 11";
+    }
+
+    @Override
+    public void close() {
+        if (tomcat != null) {
+            Tomcat t = tomcat;
+            tomcat = null;
+            try {
+                t.stop();
+                t.destroy();
+            } catch (Exception e) {
+                throw new IllegalStateException("Tomcat did not stop", e);
+            }
+        }
+        if (baseDir != null) {
+            Path dir = baseDir;
+            baseDir = null;
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException e) {
+                // A temporary directory left behind is harmless.
+            }
+        }
+    }
+}

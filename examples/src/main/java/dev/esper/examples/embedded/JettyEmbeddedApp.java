@@ -1,0 +1,83 @@
+package dev.esper.examples.embedded;
+
+import dev.esper.auth.AccessPolicy;
+import dev.esper.auth.Secret;
+import dev.esper.auth.Side;
+import dev.esper.broker.Broker;
+import dev.esper.servlet.EsperServlet;
+import dev.esper.servlet.EsperServletConfig;
+import dev.esper.servlet.JwtVerifier;
+import org.eclipse.jetty.ee10.servlet.ErrorHandler;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * An existing Jetty 12 application that mounts esper at {@code /events/*}.
+ *
+ * <pre>
+ * ESPER_PUBLISHER_SECRET=... java -cp ... dev.esper.examples.embedded.JettyEmbeddedApp [port]
+ * curl -N http://localhost:8080/events/subscribe/abcdef123
+ * curl -X POST http://localhost:8080/events/publish/abcdef123 -H "Authorization: Bearer $TOKEN" -d 'data: hi'
+ * </pre>
+ * Without {@code ESPER_PUBLISHER_SECRET} publishing is open (and the log says so); subscribing is open.
+ */
+public final class JettyEmbeddedApp {
+    private JettyEmbeddedApp() {
+    }
+
+    /**
+     * Starts the app.
+     *
+     * @param args optional port (default 8080)
+     * @throws Exception if Jetty cannot start
+     */
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+
+        // 1. The broker: the app owns it and closes it after Jetty stops.
+        Broker broker = Broker.builder().build();
+
+        // 2. Who may do what. Opening a side is an explicit choice.
+        String publisherSecret = System.getenv("ESPER_PUBLISHER_SECRET");
+        AccessPolicy.Builder policy = AccessPolicy.builder().open(Side.SUBSCRIBER);
+        if (publisherSecret == null || publisherSecret.isEmpty()) {
+            policy.open(Side.PUBLISHER);
+        } else {
+            policy.protect(Side.PUBLISHER, JwtVerifier.hmac(Secret.of("ESPER_PUBLISHER_SECRET", publisherSecret)));
+        }
+        EsperServletConfig config = EsperServletConfig.builder().accessPolicy(policy.build()).build();
+
+        // 3. Jetty: no output aggregation buffer, so an idle stream holds no 32 KiB buffer (JETTY-NOTES).
+        Server server = new Server();
+        HttpConfiguration http = new HttpConfiguration();
+        http.setOutputAggregationSize(0);
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setPort(port);
+        server.addConnector(connector);
+
+        // 4. Mount the servlet, async-supported, in the app's context next to its other servlets.
+        ServletContextHandler context = new ServletContextHandler("/");
+        ServletHolder esper = new ServletHolder("esper", new EsperServlet(broker, config));
+        esper.setAsyncSupported(true);
+        esper.setInitOrder(1);
+        context.addServlet(esper, "/events/*");
+
+        // 5. Plain-text container errors (a malformed request, an ambiguous path) instead of HTML pages.
+        ErrorHandler errors = new ErrorHandler();
+        errors.setDefaultResponseMimeType("text/plain");
+        errors.setShowStacks(false);
+        context.setErrorHandler(errors);
+
+        server.setHandler(context);
+        server.setStopAtShutdown(true);
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "esper-shutdown"));
+        server.start();
+        System.out.println("esper on Jetty: http://localhost:" + connector.getLocalPort() + "/events/stats");
+        server.join();
+    }
+}
