@@ -1,0 +1,61 @@
+package dev.esper.standalone;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Jetty's error pages as one short line of {@code text/plain} (SPEC 2: never an HTML page or a stack
+ * trace): {@code 400 Bad Request}, for a malformed request or anything else the container answers itself.
+ *
+ * <p>The container-level instance writes the status and its reason phrase only: Jetty's own messages
+ * may quote parts of a rejected request, and a query string can carry a token. The context-level
+ * instance ({@code showMessage}) also writes the message an application passed to {@code sendError}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class TextErrorHandler extends ErrorHandler {
+    private static final int MAX_MESSAGE = 200;
+
+    private final boolean showMessage;
+
+    TextErrorHandler(boolean showMessage) {
+        this.showMessage = showMessage;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        int code = response.getStatus();
+        Object cause = request.getAttribute(ERROR_EXCEPTION);
+        if (cause instanceof HttpException) {
+            code = ((HttpException) cause).getCode();
+            response.setStatus(code);
+        }
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (HttpStatus.hasNoBody(code) || HttpMethod.HEAD.is(request.getMethod())) {
+            callback.succeeded();
+            return true;
+        }
+        StringBuilder body = new StringBuilder().append(code).append(' ').append(HttpStatus.getMessage(code));
+        Object message = request.getAttribute(ERROR_MESSAGE);
+        if (showMessage && message instanceof String && isPrintable((String) message)
+                && !message.equals(HttpStatus.getMessage(code))) {
+            body.append(": ").append((String) message);
+        }
+        body.append('\n');
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.write(true, ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)), callback);
+        return true;
+    }
+
+    private static boolean isPrintable(String s) {
+        return !s.isEmpty() && s.length() <= MAX_MESSAGE && s.chars().noneMatch(c -> c < ' ' || c == 0x7f);
+    }
+}

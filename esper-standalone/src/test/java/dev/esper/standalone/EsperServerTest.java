@@ -1,0 +1,146 @@
+package dev.esper.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The embedded container's own behaviour: error bodies, limits, binding and stopping. */
+class EsperServerTest {
+    private EsperServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(Duration.ofMillis(200));
+        }
+    }
+
+    private EsperServer start() {
+        server = EsperServer.start(EsperSettings.builder().port(0).build());
+        return server;
+    }
+
+    /** Sends raw bytes and reads the whole answer (the server closes after an error). */
+    private static String exchange(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                answer.write(buf, 0, n);
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String body(String response) {
+        return response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+
+    @Test
+    void aMalformedRequestIsAnsweredWith400AndAShortTextBody() throws IOException {
+        String response = exchange(start().port(), "GET /stats HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 400 ");
+        assertThat(response).containsIgnoringCase("Content-Type: text/plain");
+        assertThat(body(response)).isEqualTo("400 Bad Request\n");
+    }
+
+    @Test
+    void aGarbledRequestLineIsAnsweredWith400NotJustClosed() throws IOException {
+        String response = exchange(start().port(), "HELLO\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 400 ");
+        assertThat(body(response)).doesNotContain("<").hasSizeLessThan(100);
+    }
+
+    @Test
+    void requestHeadersOverTheLimitGet431WithAShortTextBodyThatQuotesNothing() throws IOException {
+        String big = "x".repeat(EsperServer.REQUEST_HEADER_BYTES + 100);
+        String response = exchange(start().port(),
+                "GET /subscribe/abcdef123?token=secret-token HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 431 ");
+        assertThat(response).containsIgnoringCase("Content-Type: text/plain");
+        assertThat(body(response)).doesNotContain("<", "secret-token", "xxxx").hasSizeLessThan(100);
+    }
+
+    @Test
+    void anUnknownPathGetsAShortTextBodyNeverHtml() throws IOException {
+        String response = exchange(start().port(), "GET /no/such/path HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 4");
+        assertThat(body(response)).doesNotContain("<html", "<h2", "at org.").hasSizeLessThan(300);
+    }
+
+    @Test
+    void aPortInUseFailsWithAMessageNamingTheAddress() {
+        int port = start().port();
+
+        assertThatThrownBy(() -> EsperServer.start(EsperSettings.builder().port(port).build()))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessage("cannot listen on 127.0.0.1:" + port + ": address already in use "
+                        + "(is another server using the port? choose another with --port)")
+                .hasCauseInstanceOf(BindException.class);
+    }
+
+    @Test
+    void stoppingReleasesThePortAndCanBeRepeated() {
+        EsperServer s = start();
+        int port = s.port();
+
+        s.stop(Duration.ofMillis(200));
+        s.stop(Duration.ofMillis(200));
+
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void theUriNamesTheBoundAddressAndPort() {
+        EsperServer s = start();
+
+        assertThat(s.uri().toString()).isEqualTo("http://127.0.0.1:" + s.port() + "/");
+        assertThat(s.port()).isPositive();
+    }
+
+    @Test
+    void subscribeStreamsOutliveTwoHeartbeatsAndHaveNoIdleTimeoutWithoutHeartbeats() {
+        assertThat(StreamIdleTimeout.forHeartbeat(15_000, 30_000)).isEqualTo(35_000);
+        assertThat(StreamIdleTimeout.forHeartbeat(1_000, 30_000)).isEqualTo(30_000);
+        assertThat(StreamIdleTimeout.forHeartbeat(60_000, 30_000)).isEqualTo(125_000);
+        assertThat(StreamIdleTimeout.forHeartbeat(0, 30_000)).isZero();
+        assertThat(StreamIdleTimeout.forHeartbeat(Long.MAX_VALUE, 30_000)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void connectionsAreCappedAtMaxSubscribersPlusHeadroom() {
+        assertThat(EsperServer.maxConnections(100_000)).isEqualTo(110_000);
+        assertThat(EsperServer.maxConnections(10)).isEqualTo(74);
+        assertThat(EsperServer.maxConnections(Integer.MAX_VALUE)).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void settingsRejectOutOfRangeValuesNamingThem() {
+        assertThatThrownBy(() -> EsperSettings.builder().threads(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("threads must be from 1 to 64, was 0");
+        assertThatThrownBy(() -> EsperSettings.builder().port(70000).build())
+                .hasMessage("port must be from 0 to 65535, was 70000");
+        assertThatThrownBy(() -> EsperSettings.builder().heartbeat(Duration.ofSeconds(-1)).build())
+                .hasMessage("heartbeat must be zero or more, was -1 s");
+    }
+}

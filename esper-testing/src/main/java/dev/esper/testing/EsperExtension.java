@@ -1,0 +1,136 @@
+package dev.esper.testing;
+
+import dev.esper.standalone.EsperSettings;
+import java.net.URI;
+import java.util.Objects;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A JUnit 5 extension that runs a real esper on a free port for a test class, and stops it afterwards.
+ *
+ * <pre>{@code
+ * class MyTest {
+ *     @RegisterExtension
+ *     static EsperExtension esper = EsperExtension.withDefaults();
+ *
+ *     @Test
+ *     void deliversWhatIsPublished() {
+ *         SseTestClient events = esper.subscribe("abcdef123");
+ *         esper.publish("abcdef123", "event: testing\ndata: {\"some\":\"data\"}");
+ *         assertEquals("{\"some\":\"data\"}", events.awaitEvent(Duration.ofSeconds(5)).data());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>In a {@code static} field the server lives for the whole class; in an instance field, for each test.
+ * Clients opened with {@link #subscribe} are closed after each test. Thread-safe.
+ */
+public final class EsperExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback {
+    private final EsperSettings.Builder settings;
+    /** The running server; written by JUnit's callbacks, read by tests. */
+    private volatile EsperTestServer server;
+    /** Whether the server was started for the current test only (instance-field registration). */
+    private volatile boolean perTest;
+
+    private EsperExtension(EsperSettings.Builder settings) {
+        this.settings = settings;
+    }
+
+    /** esper with its defaults: both sides open. */
+    public static EsperExtension withDefaults() {
+        return new EsperExtension(EsperSettings.builder());
+    }
+
+    /**
+     * esper with these settings, e.g.
+     * {@code EsperExtension.with(EsperSettings.builder().subscriberSecret(s).historySize(5))}. Bind address
+     * and port are chosen by the extension.
+     */
+    public static EsperExtension with(EsperSettings.Builder settings) {
+        return new EsperExtension(Objects.requireNonNull(settings, "settings"));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (server == null) {
+            server = EsperTestServer.start(settings);
+            perTest = false;
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (server == null) {
+            server = EsperTestServer.start(settings);
+            perTest = true;
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        EsperTestServer s = server;
+        if (s == null) {
+            return;
+        }
+        if (perTest) {
+            server = null;
+            s.close();
+        } else {
+            s.closeClients();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        EsperTestServer s = server;
+        server = null;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    /** The running server. */
+    public EsperTestServer server() {
+        EsperTestServer s = server;
+        if (s == null) {
+            throw new IllegalStateException("esper is not running: register the extension with @RegisterExtension "
+                    + "and use it from a test");
+        }
+        return s;
+    }
+
+    /** The base URI, e.g. {@code http://127.0.0.1:41234/}. */
+    public URI baseUri() {
+        return server().baseUri();
+    }
+
+    /** See {@link EsperTestServer#publish(String, String)}. */
+    public String publish(String topic, String body) {
+        return server().publish(topic, body);
+    }
+
+    /** See {@link EsperTestServer#subscribe(String)}. */
+    public SseTestClient subscribe(String topic) {
+        return server().subscribe(topic);
+    }
+
+    /** See {@link EsperTestServer#subscribe(String, String)}. */
+    public SseTestClient subscribe(String topic, String lastEventId) {
+        return server().subscribe(topic, lastEventId);
+    }
+
+    /** See {@link EsperTestServer#subscriberToken(String)}. */
+    public String subscriberToken(String topic) {
+        return server().subscriberToken(topic);
+    }
+
+    /** See {@link EsperTestServer#publisherToken(String)}. */
+    public String publisherToken(String topic) {
+        return server().publisherToken(topic);
+    }
+}

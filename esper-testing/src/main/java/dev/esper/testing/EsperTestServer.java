@@ -1,0 +1,204 @@
+package dev.esper.testing;
+
+import dev.esper.auth.Secret;
+import dev.esper.standalone.EsperServer;
+import dev.esper.standalone.EsperSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A real esper (the standalone server, in this JVM) on a free loopback port, for tests that do not use
+ * JUnit's extension model. {@link EsperExtension} wraps one for JUnit 5.
+ *
+ * <pre>{@code
+ * try (EsperTestServer esper = EsperTestServer.start();
+ *      SseTestClient events = esper.subscribe("abcdef123")) {
+ *     esper.publish("abcdef123", "event: testing\ndata: hello");
+ *     assertEquals("hello", events.awaitEvent(Duration.ofSeconds(5)).data());
+ * }
+ * }</pre>
+ *
+ * <p>When a side is protected by a secret, {@link #publish} and {@link #subscribe} sign their own tokens
+ * with it; {@link #subscriberToken} and {@link #publisherToken} give tokens for requests made otherwise.
+ * Thread-safe.
+ */
+public final class EsperTestServer implements AutoCloseable {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(1);
+
+    private final EsperServer server;
+    private final HttpClient http;
+    private final List<SseTestClient> clients = new CopyOnWriteArrayList<>();
+
+    private EsperTestServer(EsperServer server) {
+        this.server = server;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(TIMEOUT)
+                .build();
+    }
+
+    /** Starts esper with the defaults (both sides open) on a free port of 127.0.0.1. */
+    public static EsperTestServer start() {
+        return start(EsperSettings.builder());
+    }
+
+    /**
+     * Starts esper with these settings (secrets, history, heartbeat…) on a free port of 127.0.0.1; the
+     * builder's bind address and port are overwritten.
+     *
+     * @throws IllegalArgumentException if the settings are invalid
+     */
+    public static EsperTestServer start(EsperSettings.Builder settings) {
+        return new EsperTestServer(EsperServer.start(settings.bind("127.0.0.1").port(0).build()));
+    }
+
+    /** The base URI, e.g. {@code http://127.0.0.1:41234/}. */
+    public URI baseUri() {
+        return server.uri();
+    }
+
+    /** The settings the server runs with. */
+    public EsperSettings settings() {
+        return server.settings();
+    }
+
+    /**
+     * Publishes a body in the {@code text/event-stream} format ({@code "event: x\ndata: y"}; several events
+     * separated by a blank line) and returns the JSON answer, e.g.
+     * {@code {"published":1,"ids":["17"],"subscribers":1}}.
+     *
+     * @throws AssertionError if the answer is not {@code 200}; the message holds the status and body
+     */
+    public String publish(String topic, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(baseUri().resolve("publish/" + encode(topic)))
+                .timeout(TIMEOUT)
+                .header("Content-Type", "text/event-stream; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        settings().publisherSecret().ifPresent(s -> request.header("Authorization", "Bearer "
+                + Tokens.hs256(s, topic, Instant.now().plus(TOKEN_LIFETIME))));
+        return expect200("publish to '" + topic + "'", send(request.build()));
+    }
+
+    /**
+     * Reads {@code /stats} and returns its JSON.
+     *
+     * @throws AssertionError if the answer is not {@code 200}
+     */
+    public String stats() {
+        HttpRequest.Builder request = HttpRequest.newBuilder(baseUri().resolve("stats")).timeout(TIMEOUT).GET();
+        settings().publisherSecret().ifPresent(s -> request.header("Authorization", "Bearer "
+                + Tokens.hs256(s, "stats", Instant.now().plus(TOKEN_LIFETIME))));
+        return expect200("stats", send(request.build()));
+    }
+
+    /**
+     * Subscribes to a topic; returns once the stream is open, so every event published afterwards reaches
+     * the client. Closed with the server if not before.
+     *
+     * @throws AssertionError if the answer is not a {@code 200} event stream
+     */
+    public SseTestClient subscribe(String topic) {
+        return subscribe(topic, null);
+    }
+
+    /**
+     * Subscribes with a {@code Last-Event-ID}, so retained events after that id are replayed first.
+     *
+     * @param lastEventId the id to resume after; null for none
+     * @throws AssertionError if the answer is not a {@code 200} event stream
+     */
+    public SseTestClient subscribe(String topic, String lastEventId) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        settings().subscriberSecret().ifPresent(s -> headers.put("Authorization", "Bearer "
+                + Tokens.hs256(s, topic, Instant.now().plus(TOKEN_LIFETIME))));
+        if (lastEventId != null) {
+            headers.put("Last-Event-ID", lastEventId);
+        }
+        SseTestClient client = SseTestClient.connect(baseUri().resolve("subscribe/" + encode(topic)), headers,
+                TIMEOUT);
+        if (client.status() != 200) {
+            throw new AssertionError("subscribe to '" + topic + "' answered " + client.status() + ": "
+                    + client.body().trim());
+        }
+        clients.add(client);
+        return client;
+    }
+
+    /**
+     * A subscribe token for a topic, valid for an hour.
+     *
+     * @throws IllegalStateException if the subscriber side is open
+     */
+    public String subscriberToken(String topic) {
+        return token(settings().subscriberSecret(), EsperSettings.SUBSCRIBER_SECRET_ENV, topic);
+    }
+
+    /**
+     * A publish token for a topic, valid for an hour.
+     *
+     * @throws IllegalStateException if the publisher side is open
+     */
+    public String publisherToken(String topic) {
+        return token(settings().publisherSecret(), EsperSettings.PUBLISHER_SECRET_ENV, topic);
+    }
+
+    /** Closes every client opened by {@link #subscribe} so far. */
+    void closeClients() {
+        for (SseTestClient c : clients) {
+            c.close();
+        }
+        clients.clear();
+    }
+
+    /** Stops the server: open streams end cleanly, then the port is released. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            server.stop(STOP_GRACE);
+        } finally {
+            closeClients();
+        }
+    }
+
+    private static String token(Optional<Secret> secret, String env, String topic) {
+        Secret s = secret.orElseThrow(() -> new IllegalStateException(
+                "that side is open (no " + env + " was configured), so it needs no token"));
+        return Tokens.hs256(s, topic, Instant.now().plus(TOKEN_LIFETIME));
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError(request.method() + " " + request.uri().getPath() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static String expect200(String what, HttpResponse<String> response) {
+        if (response.statusCode() != 200) {
+            throw new AssertionError(what + " answered " + response.statusCode() + ": " + response.body().trim());
+        }
+        return response.body();
+    }
+
+    private static String encode(String topic) {
+        return URLEncoder.encode(topic, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
