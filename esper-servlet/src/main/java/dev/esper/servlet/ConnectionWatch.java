@@ -83,33 +83,67 @@ final class ConnectionWatch {
 
     /** Jetty 12 ee10, HTTP/1.x: fill interest on the connection's end point. */
     static final class Jetty {
+        /** The reflective links for the last container class loader seen; looked up once, not per stream. */
+        private static volatile Links links;
+
         private Jetty() {
         }
 
+        /** Jetty's types and methods, as seen from one class loader. Immutable. */
+        private static final class Links {
+            final ClassLoader loader;
+            final Method getServletContextRequest;
+            final Method getConnectionMetaData;
+            final Method getHttpVersion;
+            final Method getConnection;
+            final Method getEndPoint;
+            final Class<?> callbackType;
+            final Method tryFillInterested;
+            final Method fill;
+            final Method isOpen;
+
+            Links(ClassLoader cl) throws ReflectiveOperationException {
+                loader = cl;
+                Class<?> scr = Class.forName("org.eclipse.jetty.ee10.servlet.ServletContextRequest", false, cl);
+                getServletContextRequest = scr.getMethod("getServletContextRequest", ServletRequest.class);
+                getConnectionMetaData = Class.forName("org.eclipse.jetty.server.Request", false, cl)
+                        .getMethod("getConnectionMetaData");
+                Class<?> metaType = Class.forName("org.eclipse.jetty.server.ConnectionMetaData", false, cl);
+                getHttpVersion = metaType.getMethod("getHttpVersion");
+                getConnection = metaType.getMethod("getConnection");
+                getEndPoint = Class.forName("org.eclipse.jetty.io.Connection", false, cl).getMethod("getEndPoint");
+                Class<?> endPointType = Class.forName("org.eclipse.jetty.io.EndPoint", false, cl);
+                callbackType = Class.forName("org.eclipse.jetty.util.Callback", false, cl);
+                tryFillInterested = endPointType.getMethod("tryFillInterested", callbackType);
+                fill = endPointType.getMethod("fill", ByteBuffer.class);
+                isOpen = endPointType.getMethod("isOpen");
+            }
+        }
+
+        private static Links links(ClassLoader cl) throws ReflectiveOperationException {
+            Links l = links;
+            if (l == null || l.loader != cl) {
+                l = new Links(cl);
+                links = l;
+            }
+            return l;
+        }
+
         static boolean watch(ServletRequest request, Runnable onGone) throws ReflectiveOperationException {
-            ClassLoader cl = request.getClass().getClassLoader();
-            Class<?> scr = Class.forName("org.eclipse.jetty.ee10.servlet.ServletContextRequest", false, cl);
-            Object coreRequest = scr.getMethod("getServletContextRequest", ServletRequest.class).invoke(null, request);
+            Links l = links(request.getClass().getClassLoader());
+            Object coreRequest = l.getServletContextRequest.invoke(null, request);
             if (coreRequest == null) {
                 return false;
             }
-            Class<?> requestType = Class.forName("org.eclipse.jetty.server.Request", false, cl);
-            Object meta = requestType.getMethod("getConnectionMetaData").invoke(coreRequest);
-            Class<?> metaType = Class.forName("org.eclipse.jetty.server.ConnectionMetaData", false, cl);
-            Object version = metaType.getMethod("getHttpVersion").invoke(meta);
+            Object meta = l.getConnectionMetaData.invoke(coreRequest);
+            Object version = l.getHttpVersion.invoke(meta);
             if (version == null || !version.toString().startsWith("HTTP/1")) {
                 return false;
             }
-            Object connection = metaType.getMethod("getConnection").invoke(meta);
-            Class<?> connectionType = Class.forName("org.eclipse.jetty.io.Connection", false, cl);
-            Object endPoint = connectionType.getMethod("getEndPoint").invoke(connection);
-            Class<?> endPointType = Class.forName("org.eclipse.jetty.io.EndPoint", false, cl);
-            Class<?> callbackType = Class.forName("org.eclipse.jetty.util.Callback", false, cl);
-            Method tryFillInterested = endPointType.getMethod("tryFillInterested", callbackType);
-            Method fill = endPointType.getMethod("fill", ByteBuffer.class);
-            Method isOpen = endPointType.getMethod("isOpen");
-            Watcher w = new Watcher(endPoint, tryFillInterested, fill, isOpen, onGone);
-            w.callback = Proxy.newProxyInstance(callbackType.getClassLoader(), new Class<?>[] {callbackType}, w);
+            Object connection = l.getConnection.invoke(meta);
+            Object endPoint = l.getEndPoint.invoke(connection);
+            Watcher w = new Watcher(endPoint, l.tryFillInterested, l.fill, l.isOpen, onGone);
+            w.callback = Proxy.newProxyInstance(l.callbackType.getClassLoader(), new Class<?>[] {l.callbackType}, w);
             return w.register();
         }
 
@@ -120,7 +154,6 @@ final class ConnectionWatch {
             private final Method fill;
             private final Method isOpen;
             private final Runnable onGone;
-            private final ByteBuffer scratch = ByteBuffer.allocate(256);
             Object callback;
 
             Watcher(Object endPoint, Method tryFillInterested, Method fill, Method isOpen, Runnable onGone) {
@@ -160,6 +193,8 @@ final class ConnectionWatch {
 
             /** Readable: EOF or an error means the client left; anything else is discarded. */
             private void fillable() {
+                // Allocated only when the client sent something or left: an idle stream holds no buffer.
+                ByteBuffer scratch = ByteBuffer.allocate(256);
                 try {
                     for (;;) {
                         scratch.clear().flip();
