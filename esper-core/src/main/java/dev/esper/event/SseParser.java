@@ -49,6 +49,21 @@ public final class SseParser {
      * @throws InvalidEventException if the bytes are not valid UTF-8 or break a rule of this class
      */
     public static List<Event> parse(byte[] body, int offset, int length) {
+        return parse(decode(body, offset, length));
+    }
+
+    /** Strict UTF-8 decoding; pure ASCII (the common case) skips the decoder. */
+    private static String decode(byte[] body, int offset, int length) {
+        boolean ascii = true;
+        for (int i = offset, end = offset + length; i < end; i++) {
+            if (body[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(body, offset, length, StandardCharsets.ISO_8859_1);
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -63,7 +78,7 @@ public final class SseParser {
                     + (in.position() - offset) + ")");
         }
         chars.flip();
-        return parse(chars);
+        return chars.toString();
     }
 
     /**
@@ -71,7 +86,8 @@ public final class SseParser {
      *
      * @throws InvalidEventException if the text breaks a rule of this class
      */
-    public static List<Event> parse(CharSequence text) {
+    public static List<Event> parse(CharSequence input) {
+        String text = input.toString();
         List<Event> events = new ArrayList<>();
         Block block = new Block();
         int n = text.length();
@@ -106,7 +122,7 @@ public final class SseParser {
         return List.copyOf(events);
     }
 
-    private static void processLine(CharSequence text, int start, int end, int lineNo, Block block,
+    private static void processLine(String text, int start, int end, int lineNo, Block block,
             List<Event> events) {
         if (start == end) {
             block.finish(lineNo, events);
@@ -125,15 +141,15 @@ public final class SseParser {
         String field;
         String value;
         if (colon < 0) {
-            field = text.subSequence(start, end).toString();
+            field = text.substring(start, end);
             value = "";
         } else {
-            field = text.subSequence(start, colon).toString();
+            field = text.substring(start, colon);
             int v = colon + 1;
             if (v < end && text.charAt(v) == ' ') {
                 v++;
             }
-            value = text.subSequence(v, end).toString();
+            value = text.substring(v, end);
         }
         if (block.startLine == 0) {
             block.startLine = lineNo;
