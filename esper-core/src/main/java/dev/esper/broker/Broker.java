@@ -9,6 +9,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -125,7 +126,17 @@ public final class Broker implements AutoCloseable {
             this.delivery = ownedDelivery;
         }
         this.transport = b.transport == null ? Transport.local() : b.transport;
-        this.transport.start(this::append);
+        this.transport.start(new Transport.Sink() {
+            @Override
+            public PublishResult append(TopicId topic, List<Event> events) {
+                return Broker.this.append(topic, events);
+            }
+
+            @Override
+            public void replaceHistory(TopicId topic, List<Event> history, List<Duration> ages) {
+                Broker.this.replaceHistory(topic, history, ages);
+            }
+        });
         if (b.maintenance) {
             this.scheduler = Executors.newSingleThreadScheduledExecutor(named("esper-maintenance"));
             long period = maintenancePeriodMillis();
@@ -206,6 +217,70 @@ public final class Broker implements AutoCloseable {
             }
             scheduleFanout(t);
             return result;
+        }
+    }
+
+    /** {@link Transport.Sink#replaceHistory}: the topic's retained log becomes {@code history}, delivered to no one. */
+    private void replaceHistory(TopicId id, List<Event> history, List<Duration> ages) {
+        Objects.requireNonNull(id, "topic");
+        if (history.size() != ages.size()) {
+            throw new IllegalArgumentException("history has " + history.size() + " events but " + ages.size()
+                    + " ages; they must match");
+        }
+        for (Event e : history) {
+            if (e.id() == null) {
+                throw new IllegalArgumentException("history events must carry their id");
+            }
+        }
+        if (closed) {
+            throw shuttingDown();
+        }
+        if (history.isEmpty() && topics.get(id) == null) {
+            return;
+        }
+        ensureRetentionRoom();
+        for (;;) {
+            Topic t = topicFor(id);
+            t.lock.lock();
+            try {
+                if (t.removed) {
+                    continue;
+                }
+                if (!t.subscribers.isEmpty()) {
+                    throw new IllegalStateException("cannot replace the history of '" + id
+                            + "' while it has local subscribers");
+                }
+                retainedEvents.addAndGet(-t.retainedCount);
+                retainedBytes.addAndGet(-t.retainedBytes);
+                t.retainedCount = 0;
+                t.retainedBytes = 0;
+                t.head = t.tail;
+                long now = clock.millis();
+                Node prev = t.tail;
+                long bytes = 0;
+                for (int i = 0; i < history.size(); i++) {
+                    Event e = history.get(i);
+                    byte[] frame = SseEncoder.encode(e, e.id());
+                    Node n = new Node(e.id(), frame, prev.endOffset + frame.length,
+                            now - Math.max(0, ages.get(i).toMillis()));
+                    prev.next = n;
+                    prev = n;
+                    bytes += frame.length;
+                }
+                t.tail = prev;
+                t.retainedCount = history.size();
+                t.retainedBytes = bytes;
+                retainedEvents.addAndGet(history.size());
+                retainedBytes.addAndGet(bytes);
+                trimLocked(t, now);
+                t.touched = true;
+                if (t.isEmpty()) {
+                    forgetLocked(t);
+                }
+                return;
+            } finally {
+                t.lock.unlock();
+            }
         }
     }
 
@@ -336,11 +411,18 @@ public final class Broker implements AutoCloseable {
             throw shuttingDown();
         }
         reserve(clientCount, maxSubscribers, "subscribers", "max-subscribers");
+        try {
+            transport.beforeSubscribe(topic);
+        } catch (RuntimeException e) {
+            clientCount.decrementAndGet();
+            throw e;
+        }
         StreamSubscription s;
         try {
             s = register(topic, lastEventId, subscriber);
         } catch (RuntimeException e) {
             clientCount.decrementAndGet();
+            notifyUnsubscribed(topic);
             throw e;
         }
         s.start();
@@ -387,6 +469,16 @@ public final class Broker implements AutoCloseable {
             } finally {
                 t.lock.unlock();
             }
+        }
+        notifyUnsubscribed(t.id);
+    }
+
+    /** Tells the transport a local subscriber is gone; its failure must not break the caller. */
+    private void notifyUnsubscribed(TopicId id) {
+        try {
+            transport.afterUnsubscribe(id);
+        } catch (RuntimeException e) {
+            // The transport's bookkeeping failed; the local broker stays consistent.
         }
     }
 
@@ -534,7 +626,15 @@ public final class Broker implements AutoCloseable {
     public BrokerStats stats() {
         return new BrokerStats(clientCount.get(), topicCount.get(), published.sum(), delivered.sum(),
                 dropped.sum(), evicted.sum(), retainedEvents.get(), retainedBytes.get(),
-                (clock.millis() - startMillis) / 1000);
+                (clock.millis() - startMillis) / 1000, transportStatus());
+    }
+
+    private Map<String, Object> transportStatus() {
+        try {
+            return transport.status();
+        } catch (RuntimeException e) {
+            return Map.of("error", String.valueOf(e.getMessage()));
+        }
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.esper.broker;
 
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
 /**
  * A snapshot of a broker's counters ({@code GET /stats}).
  *
@@ -12,15 +16,51 @@ package dev.esper.broker;
  * @param retainedEvents events currently retained for resumes
  * @param retainedBytes bytes of those events' frames
  * @param uptimeSeconds seconds since the broker started
+ * @param transport the transport's {@link Transport#status()}; empty for the local transport
  */
 public record BrokerStats(int clients, int topics, long published, long delivered, long dropped, long evicted,
-        long retainedEvents, long retainedBytes, long uptimeSeconds) {
+        long retainedEvents, long retainedBytes, long uptimeSeconds, Map<String, Object> transport) {
 
-    /** The JSON body of {@code GET /stats}. */
+    /** Copies {@code transport}. */
+    public BrokerStats {
+        transport = Map.copyOf(Objects.requireNonNull(transport, "transport"));
+    }
+
+    /** A snapshot without transport state. */
+    public BrokerStats(int clients, int topics, long published, long delivered, long dropped, long evicted,
+            long retainedEvents, long retainedBytes, long uptimeSeconds) {
+        this(clients, topics, published, delivered, dropped, evicted, retainedEvents, retainedBytes, uptimeSeconds,
+                Map.of());
+    }
+
+    /** The JSON body of {@code GET /stats}; {@code "transport"} appears only when the transport reports a state. */
     public String toJson() {
-        return "{\"clients\":" + clients + ",\"topics\":" + topics + ",\"published\":" + published
-                + ",\"delivered\":" + delivered + ",\"dropped\":" + dropped + ",\"evicted\":" + evicted
-                + ",\"retained_events\":" + retainedEvents + ",\"retained_bytes\":" + retainedBytes
-                + ",\"uptime_seconds\":" + uptimeSeconds + "}";
+        StringBuilder sb = new StringBuilder(192);
+        sb.append("{\"clients\":").append(clients).append(",\"topics\":").append(topics)
+                .append(",\"published\":").append(published).append(",\"delivered\":").append(delivered)
+                .append(",\"dropped\":").append(dropped).append(",\"evicted\":").append(evicted)
+                .append(",\"retained_events\":").append(retainedEvents)
+                .append(",\"retained_bytes\":").append(retainedBytes)
+                .append(",\"uptime_seconds\":").append(uptimeSeconds);
+        if (!transport.isEmpty()) {
+            sb.append(",\"transport\":{");
+            boolean first = true;
+            for (Map.Entry<String, Object> e : new TreeMap<>(transport).entrySet()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                Json.string(sb, e.getKey());
+                sb.append(':');
+                Object v = e.getValue();
+                if (v instanceof Number || v instanceof Boolean) {
+                    sb.append(v);
+                } else {
+                    Json.string(sb, String.valueOf(v));
+                }
+            }
+            sb.append('}');
+        }
+        return sb.append('}').toString();
     }
 }

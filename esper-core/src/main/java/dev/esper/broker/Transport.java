@@ -2,14 +2,24 @@ package dev.esper.broker;
 
 import dev.esper.event.Event;
 import dev.esper.topic.TopicId;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The seam every publish goes through: it fixes the batch's place in the topic's order and then
  * hands the ordered events to each node's {@link Sink}. The default, {@link #local()}, orders within
  * this process. A cross-node transport (for example on Redis pub/sub) orders cluster-wide, assigns the
- * ids there, and calls the sink of every node, including the one that published.
+ * ids there, and calls the sink of every node that follows the topic, including the one that published.
+ *
+ * <p>A cross-node transport also needs to know which topics this node's subscribers need, and to bring a
+ * topic's local log in line with the cluster before a subscriber registers, so that a resume
+ * ({@code Last-Event-ID}) on any node replays exactly what the client missed. The broker calls
+ * {@link #beforeSubscribe} before it registers each local subscriber and {@link #afterUnsubscribe} once that
+ * subscriber is gone (each {@code beforeSubscribe} that returned normally is matched by exactly one
+ * {@code afterUnsubscribe}); the transport fills the topic's history with {@link Sink#replaceHistory}. The
+ * local transport ignores both calls.
  *
  * <p>Implementations are thread-safe. A publish must not complete successfully unless the events
  * have their place in the order (it may complete exceptionally with a {@link CapacityExceededException}
@@ -32,6 +42,38 @@ public interface Transport extends AutoCloseable {
      */
     CompletionStage<PublishResult> publish(TopicId topic, List<Event> events);
 
+    /**
+     * Called on the subscribing thread before a local subscriber of {@code topic} registers; returns once
+     * this node receives the topic's events and its retained history is in line with the cluster's (a
+     * cross-node transport may block for a bounded time to get there). The default does nothing.
+     *
+     * @param topic the topic about to get a local subscriber
+     * @throws CapacityExceededException if the topic cannot be followed now (the subscribe is refused with
+     *     {@code 503}; {@link #afterUnsubscribe} is not called for it)
+     */
+    default void beforeSubscribe(TopicId topic) {
+    }
+
+    /**
+     * Called once a local subscriber registered after {@link #beforeSubscribe} is gone (or failed to
+     * register). When a topic has no local subscriber left, a cross-node transport may stop following it.
+     * Must not block or throw. The default does nothing.
+     *
+     * @param topic the topic that lost a local subscriber
+     */
+    default void afterUnsubscribe(TopicId topic) {
+    }
+
+    /**
+     * The transport's state for {@code GET /stats} (shown as {@code "transport":{...}}), with values that are
+     * strings, numbers or booleans; empty (the default, and the local transport) shows nothing.
+     *
+     * @return a snapshot, never null
+     */
+    default Map<String, Object> status() {
+        return Map.of();
+    }
+
     /** Releases the transport's resources. */
     @Override
     default void close() {
@@ -53,5 +95,20 @@ public interface Transport extends AutoCloseable {
          * @throws CapacityExceededException if a limit forbids it; nothing is appended then
          */
         PublishResult append(TopicId topic, List<Event> events);
+
+        /**
+         * Replaces the topic's retained events with {@code history} without delivering them to anyone:
+         * a cross-node transport calls it from {@link Transport#beforeSubscribe} while the topic has no local
+         * subscriber, with the events the cluster retains, so a subscriber that registers next resumes from
+         * them. Retention bounds (count, age) apply as for published events.
+         *
+         * @param topic the topic
+         * @param history the retained events, oldest first, each with its id
+         * @param ages how long ago each event of {@code history} was published (same size, same order)
+         * @throws IllegalStateException if the topic has a local subscriber
+         * @throws IllegalArgumentException if an event has no id or the sizes differ
+         * @throws CapacityExceededException if a limit forbids holding the topic; nothing is changed then
+         */
+        void replaceHistory(TopicId topic, List<Event> history, List<Duration> ages);
     }
 }

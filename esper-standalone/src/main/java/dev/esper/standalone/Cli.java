@@ -123,6 +123,11 @@ final class Cli {
             description = "Leeway for token exp and nbf. Default: 0. Env: ESPER_CLOCK_SKEW.")
     Duration clockSkew = Duration.ZERO;
 
+    @Option(names = "--redis", paramLabel = "<uri>", converter = RedisConverter.class,
+            description = "Join other esper nodes through the Redis at this URI, e.g. redis://127.0.0.1:6379: "
+                    + "one order, ids and resume across nodes. Default: run alone. Env: ESPER_REDIS_URL.")
+    String redis;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print this help and exit.")
     boolean help;
 
@@ -190,6 +195,9 @@ final class Cli {
 
     /** The environment variable of an option: {@code --history-size} is {@code ESPER_HISTORY_SIZE}. */
     static String envName(OptionSpec option) {
+        if (option.longestName().equals("--redis")) {
+            return ENV_PREFIX + "REDIS_URL";
+        }
         return ENV_PREFIX + option.longestName().replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
@@ -250,6 +258,7 @@ final class Cli {
                 .maxRetainedBytes(maxRetainedBytes)
                 .corsOrigins(splitOrigins(corsOrigins))
                 .clockSkew(clockSkew)
+                .redis(redis)
                 .subscriberSecret(env.get(EsperSettings.SUBSCRIBER_SECRET_ENV))
                 .publisherSecret(env.get(EsperSettings.PUBLISHER_SECRET_ENV))
                 .build();
@@ -350,6 +359,19 @@ final class Cli {
         public String convert(String value) {
             try {
                 EsperSettings.Builder.checkOrigins(splitOrigins(value));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            return value;
+        }
+    }
+
+    /** {@code --redis}: a Redis URI. */
+    static final class RedisConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                EsperSettings.Builder.checkRedis(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -3,6 +3,7 @@ package dev.esper.standalone;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.redis.RedisTransport;
 import dev.esper.servlet.EsperServlet;
 import dev.esper.servlet.EsperServletConfig;
 import dev.esper.servlet.JwtVerifier;
@@ -84,16 +85,7 @@ public final class EsperServer implements AutoCloseable {
      *     message says which address and why
      */
     public static EsperServer start(EsperSettings settings) {
-        Broker broker = Broker.builder()
-                .historySize(settings.historySize())
-                .historyTtl(settings.historyTtl())
-                .heartbeat(settings.heartbeat())
-                .subscriberBuffer(settings.subscriberBuffer())
-                .maxTopics(settings.maxTopics())
-                .maxSubscribers(settings.maxSubscribers())
-                .maxRetainedBytes(settings.maxRetainedBytes())
-                .deliveryThreads(settings.threads())
-                .build();
+        Broker broker = buildBroker(settings);
         Server server = null;
         try {
             int maxPool = Math.max(8, 8 * settings.threads());
@@ -120,6 +112,9 @@ public final class EsperServer implements AutoCloseable {
 
             ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
             context.setContextPath("/");
+            // A target with an empty path (Jetty lets one through for the PRI method) goes to the servlet
+            // (404) instead of a 301 whose Location would echo the query string, where tokens travel.
+            context.setAllowNullPathInContext(true);
             ServletHolder holder = new ServletHolder("esper", new EsperServlet(broker, servletConfig(settings)));
             holder.setAsyncSupported(true);
             context.addServlet(holder, "/*");
@@ -140,6 +135,31 @@ public final class EsperServer implements AutoCloseable {
             stopQuietly(server);
             broker.close(Duration.ZERO);
             throw startFailure(settings, e);
+        }
+    }
+
+    /** The broker; with {@code --redis} its transport joins the other nodes through Redis. */
+    private static Broker buildBroker(EsperSettings settings) {
+        Broker.Builder b = Broker.builder()
+                .historySize(settings.historySize())
+                .historyTtl(settings.historyTtl())
+                .heartbeat(settings.heartbeat())
+                .subscriberBuffer(settings.subscriberBuffer())
+                .maxTopics(settings.maxTopics())
+                .maxSubscribers(settings.maxSubscribers())
+                .maxRetainedBytes(settings.maxRetainedBytes())
+                .deliveryThreads(settings.threads());
+        if (settings.redis().isEmpty()) {
+            return b.build();
+        }
+        b.transport(RedisTransport.builder(settings.redis().get())
+                .historySize(settings.historySize())
+                .historyTtl(settings.historyTtl())
+                .build());
+        try {
+            return b.build();
+        } catch (IllegalStateException e) {
+            throw new UncheckedIOException(e.getMessage(), new IOException(e));
         }
     }
 

@@ -44,6 +44,7 @@ public final class EsperSettings {
     private final long maxRetainedBytes;
     private final List<String> corsOrigins;
     private final Duration clockSkew;
+    private final String redis;
     private final Secret subscriberSecret;
     private final Secret publisherSecret;
 
@@ -62,6 +63,7 @@ public final class EsperSettings {
         this.maxRetainedBytes = b.maxRetainedBytes;
         this.corsOrigins = List.copyOf(b.corsOrigins);
         this.clockSkew = b.clockSkew;
+        this.redis = b.redis;
         this.subscriberSecret = subscriberSecret;
         this.publisherSecret = publisherSecret;
     }
@@ -141,6 +143,14 @@ public final class EsperSettings {
         return clockSkew;
     }
 
+    /**
+     * The Redis URI that joins this server to a cluster of nodes ({@code --redis}), e.g.
+     * {@code redis://127.0.0.1:6379}; empty when the server runs alone.
+     */
+    public Optional<String> redis() {
+        return Optional.ofNullable(redis);
+    }
+
     /** The secret protecting {@code /subscribe}; empty when that side is open (always with {@link #noAuth()}). */
     public Optional<Secret> subscriberSecret() {
         return Optional.ofNullable(subscriberSecret);
@@ -158,6 +168,7 @@ public final class EsperSettings {
                 + ", maxBody=" + maxBody + ", subscriberBuffer=" + subscriberBuffer + ", maxTopics=" + maxTopics
                 + ", maxSubscribers=" + maxSubscribers + ", maxRetainedBytes=" + maxRetainedBytes
                 + ", corsOrigins=" + corsOrigins + ", clockSkew=" + clockSkew
+                + ", redis=" + (redis == null ? "none" : redis.replaceAll("//[^@/]*@", "//***@"))
                 + ", subscribe=" + (subscriberSecret == null ? "open" : "protected")
                 + ", publish=" + (publisherSecret == null ? "open" : "protected") + "]";
     }
@@ -181,6 +192,7 @@ public final class EsperSettings {
         private long maxRetainedBytes = Broker.DEFAULT_MAX_RETAINED_BYTES;
         private List<String> corsOrigins = List.of("*");
         private Duration clockSkew = Duration.ZERO;
+        private String redis;
         private String subscriberSecret;
         private String publisherSecret;
 
@@ -279,6 +291,15 @@ public final class EsperSettings {
         }
 
         /**
+         * Joins a cluster of nodes through the Redis at this URI ({@code redis://host:port}); null or empty
+         * runs alone. Default: alone.
+         */
+        public Builder redis(String uri) {
+            this.redis = uri == null || uri.isEmpty() ? null : uri;
+            return this;
+        }
+
+        /**
          * The secret for {@code /subscribe} tokens, at least 32 bytes of UTF-8; null or empty leaves that
          * side open. Ignored with {@link #noAuth(boolean)}.
          */
@@ -318,6 +339,9 @@ public final class EsperSettings {
             range("max retained bytes", maxRetainedBytes, 1, Long.MAX_VALUE);
             nonNegative("clock skew", clockSkew);
             checkOrigins(corsOrigins);
+            if (redis != null) {
+                checkRedis(redis);
+            }
             Secret sub = noAuth ? null : secret(SUBSCRIBER_SECRET_ENV, subscriberSecret);
             Secret pub = noAuth ? null : secret(PUBLISHER_SECRET_ENV, publisherSecret);
             return new EsperSettings(this, sub, pub);
@@ -336,6 +360,14 @@ public final class EsperSettings {
         private static void nonNegative(String name, Duration d) {
             if (d.isNegative()) {
                 throw new IllegalArgumentException(name + " must be zero or more, was " + d.getSeconds() + " s");
+            }
+        }
+
+        /** Checks a Redis URI's form (not that Redis answers); shared with the command line's converter. */
+        static void checkRedis(String uri) {
+            if (!uri.matches("rediss?://[^\\s/]+(/\\d*)?")) {
+                throw new IllegalArgumentException("redis must be a URI such as redis://127.0.0.1:6379, was '"
+                        + uri.replaceAll("//[^@/]*@", "//***@") + "'");
             }
         }
 

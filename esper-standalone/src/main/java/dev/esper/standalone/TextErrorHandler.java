@@ -14,6 +14,7 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Jetty's error pages as one short line of {@code text/plain} (SPEC 2: never an HTML page or a stack
  * trace): {@code 400 Bad Request}, for a malformed request or anything else the container answers itself.
+ * An unsupported HTTP version in the request line (Jetty's {@code 505}) is answered {@code 400} too.
  *
  * <p>The container-level instance writes the status and its reason phrase only: Jetty's own messages
  * may quote parts of a rejected request, and a query string can carry a token. The context-level
@@ -36,6 +37,12 @@ final class TextErrorHandler extends ErrorHandler {
         Object cause = request.getAttribute(ERROR_EXCEPTION);
         if (cause instanceof HttpException) {
             code = ((HttpException) cause).getCode();
+            response.setStatus(code);
+        }
+        if (code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+            // A request line naming HTTP/0.9 or HTTP/3+ is a malformed request for us (SPEC 7: 400), not a
+            // server error: a client's bytes never make esper answer 5xx.
+            code = HttpStatus.BAD_REQUEST_400;
             response.setStatus(code);
         }
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
