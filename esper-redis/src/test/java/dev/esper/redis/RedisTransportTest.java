@@ -54,8 +54,16 @@ class RedisTransportTest {
     }
 
     private Broker node(RedisTransport.Builder transport) {
-        RedisTransport t = transport.build();
-        Broker b = Broker.builder().transport(t).heartbeat(Duration.ZERO).build();
+        return node(transport.build(), Broker.builder());
+    }
+
+    /** A node retaining {@code historySize} events per topic, locally and in Redis. */
+    private Broker node(RedisTransport.Builder transport, int historySize) {
+        return node(transport.historySize(historySize).build(), Broker.builder().historySize(historySize));
+    }
+
+    private Broker node(RedisTransport t, Broker.Builder broker) {
+        Broker b = broker.transport(t).heartbeat(Duration.ZERO).build();
         nodes.add(b);
         transports.put(b, t);
         return b;
@@ -153,9 +161,11 @@ class RedisTransportTest {
 
     @Test
     void aResumeOnAnotherNodeReplaysExactlyWhatWasMissedWhilePublishesGoOn() throws Exception {
-        Broker a = node();
-        Broker b = node();
-        Broker c = node();
+        // Retention must cover everything published before the resume, however fast the publisher runs
+        // (it is bounded below to 1,000 events).
+        Broker a = node(RedisTransport.builder(redis.uri()), 2_000);
+        Broker b = node(RedisTransport.builder(redis.uri()), 2_000);
+        Broker c = node(RedisTransport.builder(redis.uri()), 2_000);
         Collector first = subscribe(a, null);
         publishAll(b, numbered("e", 1, 5));
         await().atMost(WAIT).until(() -> first.data().size() == 5);
@@ -166,7 +176,7 @@ class RedisTransportTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger next = new AtomicInteger(11);
         Thread publisher = new Thread(() -> {
-            while (!stop.get()) {
+            while (!stop.get() && next.get() <= 1_000) {
                 b.publish(TOPIC, Event.of("e" + next.getAndIncrement()));
             }
         });
@@ -196,11 +206,13 @@ class RedisTransportTest {
 
     @Test
     void retainedEventsOlderThanTheHistoryTtlAreNotReplayed() {
-        Broker a = node(RedisTransport.builder(redis.uri()).historyTtl(Duration.ofMillis(300)));
-        Broker b = node(RedisTransport.builder(redis.uri()).historyTtl(Duration.ofMillis(300)));
+        // Long enough that "new" cannot also expire between its publish and the resume on a loaded machine.
+        Duration ttl = Duration.ofSeconds(3);
+        Broker a = node(RedisTransport.builder(redis.uri()).historyTtl(ttl));
+        Broker b = node(RedisTransport.builder(redis.uri()).historyTtl(ttl));
         publishAll(b, List.of("old"));
 
-        await().atMost(WAIT).pollDelay(Duration.ofMillis(350)).until(() -> redis.command("EXISTS esper:{clustertopic1}:log"),
+        await().atMost(WAIT).pollDelay(ttl.plusMillis(50)).until(() -> redis.command("EXISTS esper:{clustertopic1}:log"),
                 r -> r.equals(":0"));
         publishAll(b, List.of("new"));
         Collector resumed = subscribe(a, "unknown");
