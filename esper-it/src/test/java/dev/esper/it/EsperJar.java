@@ -107,7 +107,19 @@ final class EsperJar implements AutoCloseable {
 
     /** Starts the jar on a free port of 127.0.0.1 and waits for its banner. */
     static EsperJar start(Options options) {
-        int port = freePort();
+        for (int attempt = 1;; attempt++) {
+            try {
+                return startOn(freePort(), options);
+            } catch (AssertionError e) {
+                // Another process took the port between our check and the server's bind: try another.
+                if (attempt >= 5 || !String.valueOf(e.getMessage()).contains("address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static EsperJar startOn(int port, Options options) {
         List<String> command = new ArrayList<>();
         command.add(javaTool("java"));
         command.addAll(options.jvm);
@@ -138,12 +150,23 @@ final class EsperJar implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", name).toString();
     }
 
+    /**
+     * A port that was free a moment ago, chosen at random below Linux's ephemeral range (32768-60999), so
+     * that no outgoing connection of this or another test can take it before the server binds it.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException busy) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port found in 20000-31999");
     }
 
     int port() {

@@ -74,13 +74,23 @@ final class EsperProcess implements AutoCloseable {
         }
     }
 
-    /** A port that was free a moment ago. */
+    /**
+     * A port that was free a moment ago, chosen at random below Linux's ephemeral range (32768-60999), so
+     * that no outgoing connection of this or another test can take it before the server binds it.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException busy) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port found in 20000-31999");
     }
 
     /** Everything printed so far, stdout and stderr together. */
