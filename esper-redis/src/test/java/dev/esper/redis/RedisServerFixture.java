@@ -127,11 +127,21 @@ public final class RedisServerFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * A port that was free a moment ago, at random below Linux's ephemeral range (32768-60999): the server is
+     * restarted on the same port, and no outgoing connection (Lettuce reconnecting, say) may take it meanwhile.
+     */
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException busy) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port found in 20000-31999");
     }
 }
