@@ -87,6 +87,8 @@ public final class Broker implements AutoCloseable {
     private final InstantSource clock;
     private final Transport transport;
     private final Executor delivery;
+    /** Fan-out tasks per topic publish: one per delivery thread, so a big topic fans out on all of them. */
+    private final int fanoutStripes;
     private final ExecutorService ownedDelivery;
     private final ScheduledExecutorService scheduler;
 
@@ -118,6 +120,7 @@ public final class Broker implements AutoCloseable {
         this.clock = b.clock;
         this.startMillis = clock.millis();
         this.nextId = new AtomicLong(Math.max(1, startMillis) * 1000);
+        this.fanoutStripes = b.deliveryThreads;
         if (b.deliveryExecutor != null) {
             this.delivery = b.deliveryExecutor;
             this.ownedDelivery = null;
@@ -346,23 +349,27 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /** Queues one fan-out pass per non-empty stripe of the topic's subscribers, unless one is queued already. */
     private void scheduleFanout(Topic t) {
-        if (t.subscribers.isEmpty() || !t.fanoutQueued.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            delivery.execute(() -> fanout(t));
-        } catch (RejectedExecutionException e) {
-            t.fanoutQueued.set(false);
-            fanout(t);
+        SubscriberSet subs = t.subscribers;
+        for (int i = 0; i < subs.stripeCount(); i++) {
+            if (subs.stripe(i).isEmpty() || !subs.queued(i).compareAndSet(false, true)) {
+                continue;
+            }
+            int stripe = i;
+            try {
+                delivery.execute(() -> fanout(t, stripe));
+            } catch (RejectedExecutionException e) {
+                fanout(t, stripe);
+            }
         }
     }
 
-    /** Checks every subscriber's lag, drops those past the bound, and lets the others drain. */
-    private void fanout(Topic t) {
-        t.fanoutQueued.set(false);
+    /** Checks the lag of every subscriber of one stripe, drops those past the bound, and lets the others drain. */
+    private void fanout(Topic t, int stripe) {
+        t.subscribers.queued(stripe).set(false);
         Node tail = t.tail;
-        for (StreamSubscription s : t.subscribers) {
+        for (StreamSubscription s : t.subscribers.stripe(stripe)) {
             try {
                 if (s.lag(tail) > subscriberBuffer) {
                     drop(s);
@@ -496,7 +503,7 @@ public final class Broker implements AutoCloseable {
                         + ", the max-topics limit) and none is idle; try again later");
             }
         }
-        Topic created = new Topic(id, clock.millis());
+        Topic created = new Topic(id, clock.millis(), fanoutStripes);
         Topic prev = topics.putIfAbsent(id, created);
         if (prev != null) {
             topicCount.decrementAndGet();

@@ -28,6 +28,8 @@ final class StreamSubscription implements Flow.Subscription {
     private final Flow.Subscriber<? super Chunk> downstream;
     /** Topic byte offset when the subscription started: bytes before it are replay and not bounded. */
     final long liveStart;
+    /** Which of the topic's subscriber stripes (fan-out tasks) this subscriber belongs to. */
+    final int stripe;
 
     /** Last node handed downstream. Written by the draining thread; read by fan-out for the lag. */
     private volatile Node cursor;
@@ -52,6 +54,7 @@ final class StreamSubscription implements Flow.Subscription {
         this.cursor = cursor;
         this.liveStart = liveStart;
         this.lastActivityMillis = nowMillis;
+        this.stripe = topic.subscribers.nextStripe();
     }
 
     /** Calls {@code onSubscribe}, then lets signals flow. */

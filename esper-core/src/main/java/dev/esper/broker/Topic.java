@@ -1,9 +1,6 @@
 package dev.esper.broker;
 
 import dev.esper.topic.TopicId;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -13,9 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Topic {
     final TopicId id;
     final ReentrantLock lock = new ReentrantLock();
-    final Set<StreamSubscription> subscribers = ConcurrentHashMap.newKeySet();
-    /** Set when a fan-out pass is queued; cleared when it starts. */
-    final AtomicBoolean fanoutQueued = new AtomicBoolean();
+    final SubscriberSet subscribers;
 
     // Guarded by lock.
     /** The node before the oldest retained event (the oldest retained is head.next, if any). */
@@ -29,8 +24,9 @@ final class Topic {
     /** Recently used, for the eviction clock; set on publish and subscribe, cleared by the clock hand. */
     volatile boolean touched = true;
 
-    Topic(TopicId id, long nowMillis) {
+    Topic(TopicId id, long nowMillis, int stripes) {
         this.id = id;
+        this.subscribers = new SubscriberSet(stripes);
         Node sentinel = Node.sentinel(nowMillis);
         this.head = sentinel;
         this.tail = sentinel;
