@@ -30,13 +30,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>Jetty 12 (ee10): the core request's {@code ConnectionMetaData.getConnection().getEndPoint()}, then
  *       {@code EndPoint.tryFillInterested(Callback)} and {@code EndPoint.fill(ByteBuffer)};</li>
  *   <li>Tomcat 11: the request's {@code SocketWrapperBase} (through {@code Http11InputBuffer}), then its
- *       asynchronous {@code read(..., CompletionHandler, ByteBuffer)}.</li>
+ *       asynchronous {@code read(..., CompletionHandler, ByteBuffer)}, with no read timeout (see
+ *       {@link Tomcat} for why).</li>
  * </ul>
  * Stream responses carry {@code Connection: close}, so once a stream ends the connection is not reused and
  * the container never competes with this watch for the next request's bytes. On any other container, or if a
  * lookup fails, {@link #watch} returns false and disconnects are noticed at the next write, as before.
  *
- * <p>Stateless and thread-safe; {@code onGone} runs at most once, on a container thread.
+ * <p>Stateless and thread-safe; {@code onGone} runs at most once, on a container thread, possibly inside the
+ * container's I/O completion callback and concurrently with the stream's own writes: if it ends the request
+ * ({@code AsyncContext.complete()}), it must not do so while another thread is using the response, which a
+ * container may recycle at once (see {@link SseStream}, which serialises the two).
  */
 final class ConnectionWatch {
     private static final System.Logger LOG = System.getLogger(ConnectionWatch.class.getName());
@@ -219,8 +223,30 @@ final class ConnectionWatch {
         }
     }
 
-    /** Tomcat 11, HTTP/1.x: an asynchronous read on the request's socket wrapper. */
+    /**
+     * Tomcat 11, HTTP/1.x: an asynchronous read on the request's socket wrapper.
+     *
+     * <p>Three properties of Tomcat's NIO connector shape this:
+     * <ul>
+     *   <li>A pending asynchronous read is subject to the connection's read timeout when it is given none
+     *       ({@code -1}): the poller fails it with a {@code SocketTimeoutException} once the client has sent
+     *       nothing for {@code connectionTimeout} (60 s embedded, 20 s in the stock {@code server.xml}), which
+     *       is the normal state of a stream. So the read is given a timeout of 0, which Tomcat takes as none
+     *       (it sets the connection's read timeout to infinite; the stream is the connection's last request).
+     *       Writes keep their own timeout.</li>
+     *   <li>{@code onGone} runs on a container thread inside Tomcat's completion handler, and ends the stream
+     *       there ({@code AsyncContext.complete()}). That is safe in itself (Tomcat dispatches the completion to
+     *       another thread and touches no socket after calling the handler), but Tomcat then recycles the
+     *       request, the response and the processor for the next connection at once: the stream must ensure
+     *       that no other thread is still writing, which {@link SseStream} does.</li>
+     *   <li>Tomcat neither fails nor cancels a pending read when it closes the connection, and its socket
+     *       channels are pooled; so the read is not re-armed once the connection is closed.</li>
+     * </ul>
+     */
     static final class Tomcat {
+        /** A timeout of 0: none, so the poller never fails the watch of a silent client (see above). */
+        static final long NO_TIMEOUT = 0L;
+
         private Tomcat() {
         }
 
@@ -243,7 +269,8 @@ final class ConnectionWatch {
             }
             Method read = wrapperType.getMethod("read", long.class, TimeUnit.class, Object.class,
                     CompletionHandler.class, ByteBuffer[].class);
-            new Reader(wrapper, read, onGone).start();
+            Method isClosed = wrapperType.getMethod("isClosed");
+            new Reader(wrapper, read, isClosed, onGone).start();
             return true;
         }
 
@@ -264,18 +291,20 @@ final class ConnectionWatch {
         private static final class Reader implements CompletionHandler<Long, Object> {
             private final Object wrapper;
             private final Method read;
+            private final Method isClosed;
             private final Runnable onGone;
             private final ByteBuffer scratch = ByteBuffer.allocate(256);
 
-            Reader(Object wrapper, Method read, Runnable onGone) {
+            Reader(Object wrapper, Method read, Method isClosed, Runnable onGone) {
                 this.wrapper = wrapper;
                 this.read = read;
+                this.isClosed = isClosed;
                 this.onGone = onGone;
             }
 
             void start() throws ReflectiveOperationException {
                 scratch.clear();
-                read.invoke(wrapper, -1L, TimeUnit.MILLISECONDS, null, this, new ByteBuffer[] {scratch});
+                read.invoke(wrapper, NO_TIMEOUT, TimeUnit.MILLISECONDS, null, this, new ByteBuffer[] {scratch});
             }
 
             @Override
@@ -285,6 +314,12 @@ final class ConnectionWatch {
                     return;
                 }
                 try {
+                    // The client sent something (discarded). Watch on, unless Tomcat closed the connection:
+                    // a read on a closed wrapper would never complete, or touch a pooled channel.
+                    if ((Boolean) isClosed.invoke(wrapper)) {
+                        onGone.run();
+                        return;
+                    }
                     start();
                 } catch (ReflectiveOperationException | RuntimeException e) {
                     onGone.run();

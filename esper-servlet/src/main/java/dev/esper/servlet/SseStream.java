@@ -12,7 +12,7 @@ import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One subscriber's open {@code text/event-stream} response: the bridge between the broker's
@@ -34,13 +34,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>client gone (a write or read error, or the container's {@link AsyncListener} error/complete):
  *       the subscription is cancelled at once, which removes the subscriber from the broker.</li>
  * </ul>
- * The request's input has a {@link ReadListener} so the container watches the connection for EOF or a
- * reset while the stream is idle, not only when the next write fails.
+ * While the stream is idle, {@link ConnectionWatch} notices EOF or a reset ({@link #clientLeft()}); where it
+ * cannot, the request's input has a {@link ReadListener}, for what that is worth.
  *
  * <p>Threads: broker signals arrive one at a time on broker threads (or nested in {@code request}); container
  * callbacks on container threads. The demand protocol hands the output to one thread at a time: only the
  * thread in {@link #onNext} after a {@code request}, or in {@link #onWritePossible} after {@code isReady()}
  * returned false, touches it.
+ *
+ * <h2>Ending against the output</h2>
+ * The ending can come from another thread than the one writing: a write error on a broker thread, the
+ * {@link ConnectionWatch} on a container I/O thread, the container's error callback. Once {@code complete()}
+ * is called a container may recycle the request, the response and its output buffer, and hand them to the
+ * next connection (Tomcat does, at once: its processors and their request/response pairs are pooled). A write,
+ * flush or {@code isReady()} still running on another thread then acts on an unrelated exchange (seen as
+ * Tomcat closing the next connection before its response head, under load). So {@link #outputLock} makes
+ * each use of the output and the ending mutually exclusive: every use checks {@link #ended} under the lock,
+ * and {@link #end()} sets it and calls {@code complete()} under the same lock, so {@code complete()} never
+ * overlaps a write and no write follows it. {@code complete()} stays inside the lock so that a container error
+ * callback that arrives meanwhile waits for it, and cannot let the container complete (and recycle) first.
+ * Nothing is called on the broker while the lock is held. The container's {@code onComplete} does not take the
+ * lock: Tomcat calls it holding its async state machine's monitor, which a write under the lock may need.
  */
 final class SseStream implements Flow.Subscriber<Chunk>, AsyncListener {
     private static final System.Logger LOG = System.getLogger(SseStream.class.getName());
@@ -51,10 +65,18 @@ final class SseStream implements Flow.Subscriber<Chunk>, AsyncListener {
     private final TopicId topic;
     /** Set once in onSubscribe, before the write listener is installed. */
     private volatile Flow.Subscription subscription;
-    /** Written bytes not yet flushed; touched only by the thread holding the write turn. */
-    private volatile boolean unflushed;
-    /** The stream ended (any cause); the first to set it ends the response. */
-    private final AtomicBoolean ended = new AtomicBoolean();
+    /** Written bytes not yet flushed; touched only under {@link #outputLock}. */
+    private boolean unflushed;
+    /**
+     * Held for every use of {@link #out} and for the ending (see "Ending against the output"). Never held while
+     * calling the broker, nor while waiting for anything but another holder's non-blocking output call.
+     */
+    private final ReentrantLock outputLock = new ReentrantLock();
+    /**
+     * The stream ended (any cause). Set under {@link #outputLock} by {@link #end()}, whose first caller completes
+     * the response; set without it only by the container's {@code onComplete}, once the response is done.
+     */
+    private volatile boolean ended;
 
     SseStream(AsyncContext ctx, ServletOutputStream out, ServletInputStream in, TopicId topic) {
         this.ctx = ctx;
@@ -82,15 +104,15 @@ final class SseStream implements Flow.Subscriber<Chunk>, AsyncListener {
 
     @Override
     public void onNext(Chunk chunk) {
-        if (ended.get()) {
-            return;
-        }
+        boolean more;
         try {
-            chunk.writeTo(out);
-            unflushed = true;
-            proceed();
+            more = write(chunk);
         } catch (IOException | RuntimeException e) {
             clientGone("write failed: " + e);
+            return;
+        }
+        if (more) {
+            subscription.request(1);
         }
     }
 
@@ -107,22 +129,38 @@ final class SseStream implements Flow.Subscriber<Chunk>, AsyncListener {
         end();
     }
 
+    /** Writes a chunk, then {@link #proceed()}s; returns whether to ask for the next chunk. */
+    private boolean write(Chunk chunk) throws IOException {
+        outputLock.lock();
+        try {
+            if (ended) {
+                return false;
+            }
+            chunk.writeTo(out);
+            unflushed = true;
+            return proceed();
+        } finally {
+            outputLock.unlock();
+        }
+    }
+
     /**
-     * Flushes what was written, then asks for the next chunk, stopping whenever the output is not ready
-     * (the container then calls {@link Writer#onWritePossible()}).
+     * Flushes what was written, stopping whenever the output is not ready (the container then calls
+     * {@link Writer#onWritePossible()}). Caller holds {@link #outputLock}.
+     *
+     * @return true when everything is flushed and the output is ready: the caller asks for the next chunk,
+     *     after releasing the lock
      */
-    private void proceed() throws IOException {
+    private boolean proceed() throws IOException {
         for (;;) {
-            if (ended.get() || !out.isReady()) {
-                return;
+            if (ended || !out.isReady()) {
+                return false;
             }
-            if (unflushed) {
-                unflushed = false;
-                out.flush();
-                continue;
+            if (!unflushed) {
+                return true;
             }
-            subscription.request(1);
-            return;
+            unflushed = false;
+            out.flush();
         }
     }
 
@@ -138,9 +176,13 @@ final class SseStream implements Flow.Subscriber<Chunk>, AsyncListener {
         clientGone("async error: " + event.getThrowable());
     }
 
+    /**
+     * The response is complete. Called by Tomcat under its async state machine's monitor, so this must not
+     * wait for {@link #outputLock} (a write under the lock may need that monitor to report its own error).
+     */
     @Override
     public void onComplete(AsyncEvent event) {
-        ended.set(true);
+        ended = true;
         cancel();
     }
 
@@ -167,13 +209,24 @@ final class SseStream implements Flow.Subscriber<Chunk>, AsyncListener {
         }
     }
 
+    /**
+     * Ends the response once: marks the stream ended and completes the async context, both under
+     * {@link #outputLock}, so that no write overlaps or follows {@code complete()} (see the class description).
+     */
     private void end() {
-        if (ended.compareAndSet(false, true)) {
+        outputLock.lock();
+        try {
+            if (ended) {
+                return;
+            }
+            ended = true;
             try {
                 ctx.complete();
             } catch (IllegalStateException ignored) {
                 // The container already completed the request.
             }
+        } finally {
+            outputLock.unlock();
         }
     }
 
@@ -181,8 +234,15 @@ final class SseStream implements Flow.Subscriber<Chunk>, AsyncListener {
     private final class Writer implements WriteListener {
         @Override
         public void onWritePossible() throws IOException {
-            if (!ended.get()) {
-                proceed();
+            boolean more;
+            outputLock.lock();
+            try {
+                more = proceed();
+            } finally {
+                outputLock.unlock();
+            }
+            if (more) {
+                subscription.request(1);
             }
         }
 

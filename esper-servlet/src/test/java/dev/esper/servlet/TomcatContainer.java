@@ -11,8 +11,18 @@ import org.apache.catalina.startup.Tomcat;
 
 /** Embedded Tomcat 11 with its defaults (NIO connector), as a user's existing app would have it. */
 final class TomcatContainer implements Container {
+    private final Map<String, String> connectorProperties;
     private Tomcat tomcat;
     private Path baseDir;
+
+    TomcatContainer() {
+        this(Map.of());
+    }
+
+    /** With connector properties as in {@code server.xml} (e.g. {@code connectionTimeout}). */
+    TomcatContainer(Map<String, String> connectorProperties) {
+        this.connectorProperties = Map.copyOf(connectorProperties);
+    }
 
     @Override
     public int start(String contextPath, Map<String, HttpServlet> mounts, Map<String, String> initParams)
@@ -23,6 +33,11 @@ final class TomcatContainer implements Container {
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
+        connectorProperties.forEach((k, v) -> {
+            if (!connector.setProperty(k, v)) {
+                throw new IllegalArgumentException("unknown connector property " + k);
+            }
+        });
         tomcat.setConnector(connector);
         Context context = tomcat.addContext(contextPath, null);
         int i = 0;

@@ -1,9 +1,34 @@
 package dev.esper.servlet;
 
-/** The behaviour suite on embedded Tomcat. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.esper.broker.Broker;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The behaviour suite on embedded Tomcat, and what is Tomcat's own. */
 class TomcatEsperServletTest extends EsperServletContract {
     @Override
     Container container() {
         return new TomcatContainer();
+    }
+
+    /**
+     * The connection watch's pending read must not inherit the connector's read timeout: with it, Tomcat's
+     * poller failed the read after {@code connectionTimeout} of client silence (which is normal on a stream)
+     * and the stream of a present client was ended.
+     */
+    @Test
+    void anIdleStreamOutlivesTheConnectorsConnectionTimeout() throws Exception {
+        server = ServletFixture.start(new TomcatContainer(Map.of("connectionTimeout", "300")),
+                Broker.builder().heartbeat(Duration.ofSeconds(60)).build(), openConfig().build());
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+
+        Thread.sleep(2_500);
+
+        assertThat(server.clients()).isEqualTo(1);
+        server.publish(TOPIC, "data: still here");
+        assertThat(stream.awaitBody("data: still here\n\n", Duration.ofSeconds(3))).endsWith("data: still here\n\n");
     }
 }
