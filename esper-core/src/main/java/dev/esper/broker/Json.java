@@ -1,11 +1,33 @@
 package dev.esper.broker;
 
-/** The little JSON writing the core needs. Stateless. */
-final class Json {
+/**
+ * The little JSON esper writes: publish answers, stats and error bodies. Strings are escaped so the output
+ * is valid JSON and safe inside a JavaScript string (control characters, U+2028, U+2029 and unpaired
+ * surrogates become {@code \\uXXXX}). Stateless and thread-safe.
+ */
+public final class Json {
     private Json() {
     }
 
-    static void string(StringBuilder sb, String s) {
+    /**
+     * An error body, {@code {"error":"<reason>"}} and a line feed.
+     *
+     * @param reason the one-line reason
+     * @return the JSON text
+     */
+    public static String error(String reason) {
+        StringBuilder sb = new StringBuilder(reason.length() + 16).append("{\"error\":");
+        string(sb, reason);
+        return sb.append("}\n").toString();
+    }
+
+    /**
+     * Appends {@code s} as a JSON string literal.
+     *
+     * @param sb where to append
+     * @param s the string
+     */
+    public static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -26,7 +48,8 @@ final class Json {
                     sb.append("\\t");
                     break;
                 default:
-                    if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff && !validSurrogate(s, i))) {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029'
+                            || (c >= 0xd800 && c <= 0xdfff && !validSurrogate(s, i))) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);

@@ -1,5 +1,6 @@
 package dev.esper.servlet;
 
+import dev.esper.broker.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -63,36 +64,9 @@ final class Http {
         out.flush();
     }
 
-    /** {@code {"error":"<reason>"}}, escaped. */
+    /** {@code {"error":"<reason>"}}, escaped (core's {@link Json#error}). */
     static String errorJson(String reason) {
-        StringBuilder sb = new StringBuilder(reason.length() + 16).append("{\"error\":\"");
-        for (int i = 0; i < reason.length(); i++) {
-            char c = reason.charAt(i);
-            switch (c) {
-                case '"':
-                    sb.append("\\\"");
-                    break;
-                case '\\':
-                    sb.append("\\\\");
-                    break;
-                case '\n':
-                    sb.append("\\n");
-                    break;
-                case '\r':
-                    sb.append("\\r");
-                    break;
-                case '\t':
-                    sb.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-            }
-        }
-        return sb.append("\"}\n").toString();
+        return Json.error(reason);
     }
 
     /**
