@@ -101,11 +101,15 @@ public final class DemoApp implements AutoCloseable {
         return "http://127.0.0.1:" + connector.getLocalPort() + "/";
     }
 
-    /** Stops Jetty, then ends the broker's streams. */
+    /** Ends the broker's streams, then stops Jetty. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         broker.close(Duration.ofSeconds(1));
-        server.stop();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the demo's Jetty", e);
+        }
     }
 
     /**
@@ -118,13 +122,7 @@ public final class DemoApp implements AutoCloseable {
         String env = System.getenv("PORT");
         int port = args.length > 0 ? Integer.parseInt(args[0]) : env != null ? Integer.parseInt(env) : 8080;
         DemoApp demo = start(port);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                demo.close();
-            } catch (Exception ignored) {
-                // Exiting anyway.
-            }
-        }, "demo-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "demo-shutdown"));
         System.out.println("esper demo: open " + demo.url() + " (Ctrl-C stops it)");
         demo.server.join();
     }
