@@ -230,10 +230,12 @@ public final class Broker implements AutoCloseable {
             throw new IllegalArgumentException("history has " + history.size() + " events but " + ages.size()
                     + " ages; they must match");
         }
+        List<String> ids = new ArrayList<>(history.size());
         for (Event e : history) {
             if (e.id() == null) {
                 throw new IllegalArgumentException("history events must carry their id");
             }
+            ids.add(e.id());
         }
         if (closed) {
             throw shuttingDown();
@@ -253,30 +255,8 @@ public final class Broker implements AutoCloseable {
                     throw new IllegalStateException("cannot replace the history of '" + id
                             + "' while it has local subscribers");
                 }
-                retainedEvents.addAndGet(-t.retainedCount);
-                retainedBytes.addAndGet(-t.retainedBytes);
-                t.retainedCount = 0;
-                t.retainedBytes = 0;
-                t.head = t.tail;
-                long now = clock.millis();
-                Node prev = t.tail;
-                long bytes = 0;
-                for (int i = 0; i < history.size(); i++) {
-                    Event e = history.get(i);
-                    byte[] frame = SseEncoder.encode(e, e.id());
-                    Node n = new Node(e.id(), frame, prev.endOffset + frame.length,
-                            now - Math.max(0, ages.get(i).toMillis()));
-                    prev.next = n;
-                    prev = n;
-                    bytes += frame.length;
-                }
-                t.tail = prev;
-                t.retainedCount = history.size();
-                t.retainedBytes = bytes;
-                retainedEvents.addAndGet(history.size());
-                retainedBytes.addAndGet(bytes);
-                trimLocked(t, now);
-                t.touched = true;
+                releaseRetainedLocked(t);
+                linkLocked(t, history, ids, ages, clock.millis());
                 if (t.isEmpty()) {
                     forgetLocked(t);
                 }
@@ -288,15 +268,33 @@ public final class Broker implements AutoCloseable {
     }
 
     private PublishResult appendLocked(Topic t, List<Event> events) {
-        long now = clock.millis();
         List<String> ids = new ArrayList<>(events.size());
+        for (Event e : events) {
+            ids.add(e.id() != null ? e.id() : Long.toString(nextId.getAndIncrement()));
+        }
+        linkLocked(t, events, ids, null, clock.millis());
+        published.add(events.size());
+        int subscribers = t.subscribers.size();
+        if (t.isEmpty()) {
+            forgetLocked(t);
+        }
+        return new PublishResult(events.size(), ids, subscribers);
+    }
+
+    /**
+     * Encodes the events with the given ids, links them after the topic's tail in one volatile write (a
+     * reader never sees half a batch), counts them as retained and trims. Published {@code now}, or
+     * {@code ages} ago. Caller holds the lock.
+     */
+    private void linkLocked(Topic t, List<Event> events, List<String> ids, List<Duration> ages, long now) {
         Node prev = t.tail;
         Node first = null;
         long bytes = 0;
-        for (Event e : events) {
-            String eventId = e.id() != null ? e.id() : Long.toString(nextId.getAndIncrement());
-            byte[] frame = SseEncoder.encode(e, eventId);
-            Node n = new Node(eventId, frame, prev.endOffset + frame.length, now);
+        for (int i = 0; i < events.size(); i++) {
+            String id = ids.get(i);
+            byte[] frame = SseEncoder.encode(events.get(i), id);
+            long time = ages == null ? now : now - Math.max(0, ages.get(i).toMillis());
+            Node n = new Node(id, frame, prev.endOffset + frame.length, time);
             if (first == null) {
                 first = n;
             } else {
@@ -304,23 +302,26 @@ public final class Broker implements AutoCloseable {
             }
             prev = n;
             bytes += frame.length;
-            ids.add(eventId);
         }
-        // Link the batch in one volatile write so a reader never sees half of it.
-        t.tail.next = first;
-        t.tail = prev;
+        if (first != null) {
+            t.tail.next = first;
+            t.tail = prev;
+        }
         t.retainedCount += events.size();
         t.retainedBytes += bytes;
         retainedEvents.addAndGet(events.size());
         retainedBytes.addAndGet(bytes);
         trimLocked(t, now);
         t.touched = true;
-        published.add(events.size());
-        int subscribers = t.subscribers.size();
-        if (t.isEmpty()) {
-            forgetLocked(t);
-        }
-        return new PublishResult(events.size(), ids, subscribers);
+    }
+
+    /** Stops counting the topic's retained events; the log keeps only what cursors still hold. Caller holds the lock. */
+    private void releaseRetainedLocked(Topic t) {
+        retainedEvents.addAndGet(-t.retainedCount);
+        retainedBytes.addAndGet(-t.retainedBytes);
+        t.retainedCount = 0;
+        t.retainedBytes = 0;
+        t.head = t.tail;
     }
 
     /** Drops retained events past the count and age bounds. Caller holds the lock. */
@@ -517,10 +518,7 @@ public final class Broker implements AutoCloseable {
         t.removed = true;
         topics.remove(t.id, t);
         topicCount.decrementAndGet();
-        retainedEvents.addAndGet(-t.retainedCount);
-        retainedBytes.addAndGet(-t.retainedBytes);
-        t.retainedCount = 0;
-        t.retainedBytes = 0;
+        releaseRetainedLocked(t);
     }
 
     /**
