@@ -1,5 +1,6 @@
 package dev.esper.redis;
 
+import dev.esper.broker.Broker;
 import dev.esper.broker.CapacityExceededException;
 import dev.esper.broker.PublishResult;
 import dev.esper.broker.Transport;
@@ -628,8 +629,8 @@ public final class RedisTransport implements Transport {
      */
     public static final class Builder {
         private final String redisUri;
-        private int historySize = 100;
-        private Duration historyTtl = Duration.ofSeconds(300);
+        private int historySize = Broker.DEFAULT_HISTORY_SIZE;
+        private Duration historyTtl = Broker.DEFAULT_HISTORY_TTL;
         private Duration timeout = Duration.ofSeconds(2);
         private String keyPrefix = "esper";
 
