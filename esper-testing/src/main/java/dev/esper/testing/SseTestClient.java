@@ -163,13 +163,7 @@ public final class SseTestClient implements AutoCloseable {
      * @throws AssertionError if none arrives in time, or the stream ends first (the message says how)
      */
     public SseEvent awaitEvent(Duration timeout) {
-        Object next;
-        try {
-            next = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for an event", e);
-        }
+        Object next = poll(timeout, "an event");
         if (next == null) {
             End e = end;
             throw new AssertionError(e != null ? "stream ended before an event arrived: " + e.reason
@@ -180,6 +174,16 @@ public final class SseTestClient implements AutoCloseable {
             throw new AssertionError("stream ended before an event arrived: " + ((End) next).reason);
         }
         return (SseEvent) next;
+    }
+
+    /** The next event or end marker, or null after {@code timeout}. */
+    private Object poll(Duration timeout, String waitingFor) {
+        try {
+            return queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + waitingFor, e);
+        }
     }
 
     /**
@@ -210,13 +214,7 @@ public final class SseTestClient implements AutoCloseable {
      *     is still waiting to be read
      */
     public void awaitEnd(Duration timeout) {
-        Object next;
-        try {
-            next = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for the end of the stream", e);
-        }
+        Object next = poll(timeout, "the end of the stream");
         if (next == null) {
             throw new AssertionError("stream still open after " + timeout.toMillis() + " ms");
         }
