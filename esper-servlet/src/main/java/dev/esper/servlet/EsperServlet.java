@@ -208,7 +208,9 @@ public final class EsperServlet extends HttpServlet {
             return;
         }
         try {
-            String token = BearerToken.extract(req.getHeader("Authorization"), Http.queryParam(req, "token"));
+            String header = req.getHeader("Authorization");
+            // The query is only consulted (and parsed) when there is no Authorization header.
+            String token = BearerToken.extract(header, header == null ? Http.queryParam(req, "token") : null);
             switch (route.kind()) {
                 case SUBSCRIBE:
                     c.accessPolicy().checkSubscribe(topic, token);
