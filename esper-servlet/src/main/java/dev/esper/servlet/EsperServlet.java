@@ -177,20 +177,20 @@ public final class EsperServlet extends HttpServlet {
         Broker b = broker;
         EsperServletConfig c = config;
         if (b == null || c == null) {
-            Http.error(resp, 503, "esper servlet is not initialised");
+            reject(req, resp, 503, "esper servlet is not initialised");
             return;
         }
         Http.cors(req, resp, c.corsOrigins());
         Route route = Route.of(req.getPathInfo() != null ? req.getPathInfo() : req.getServletPath());
         if (route.kind() == Route.Kind.NOT_FOUND) {
-            Http.error(resp, 404, "no such route; " + ROUTES);
+            reject(req, resp, 404, "no such route; " + ROUTES);
             return;
         }
         String method = req.getMethod();
         boolean preflight = "OPTIONS".equals(method);
         if (!preflight && !route.kind().method.equals(method)) {
             resp.setHeader("Allow", route.kind().allow());
-            Http.error(resp, 405, "method " + printable(method) + " is not allowed here; allowed: "
+            reject(req, resp, 405, "method " + printable(method) + " is not allowed here; allowed: "
                     + route.kind().allow());
             return;
         }
@@ -199,7 +199,7 @@ public final class EsperServlet extends HttpServlet {
             try {
                 topic = route.topic();
             } catch (InvalidTopicIdException e) {
-                Http.error(resp, 400, e.reason());
+                reject(req, resp, 400, e.reason());
                 return;
             }
         }
@@ -223,10 +223,10 @@ public final class EsperServlet extends HttpServlet {
             }
         } catch (AuthenticationException e) {
             resp.setHeader("WWW-Authenticate", e.challenge());
-            Http.error(resp, 401, e.reason());
+            reject(req, resp, 401, e.reason());
             return;
         } catch (EsperException e) {
-            Http.error(resp, e.status(), e.reason());
+            reject(req, resp, e.status(), e.reason());
             return;
         }
         switch (route.kind()) {
@@ -240,6 +240,19 @@ public final class EsperServlet extends HttpServlet {
                 resp.setHeader("Cache-Control", "no-store");
                 Http.body(resp, Http.JSON, b.stats().toJson());
         }
+    }
+
+    /**
+     * An error answered before the request body is read. A body still on its way cannot be told from the
+     * next request on a kept-alive connection, and a container that gives up draining it drops the
+     * connection under a client that may already be reusing it; so the answer says {@code Connection: close}.
+     */
+    private static void reject(HttpServletRequest req, HttpServletResponse resp, int status, String reason)
+            throws IOException {
+        if (req.getContentLengthLong() > 0 || req.getHeader("Transfer-Encoding") != null) {
+            resp.setHeader("Connection", "close");
+        }
+        Http.error(resp, status, reason);
     }
 
     private static void preflight(HttpServletResponse resp, Route route) {
@@ -265,7 +278,7 @@ public final class EsperServlet extends HttpServlet {
         try {
             broker.subscribe(topic, lastEventId, stream);
         } catch (EsperException e) {
-            Http.error(resp, e.status(), e.reason());
+            reject(req, resp, e.status(), e.reason());
             ctx.complete();
             return;
         }

@@ -560,6 +560,32 @@ abstract class EsperServletContract {
         assertThat(servlet.broker().isClosed()).isTrue();
     }
 
+    // ---- every rejection leaves a kept-alive connection usable --------------------------------------
+
+    @Test
+    void aPublishRejectedBeforeItsBodyIsReadNeverBreaksTheNextRequestOnThatConnection() throws Exception {
+        withConfig(Broker.builder(), EsperServletConfig.builder()
+                .accessPolicy(AuthMatrixContract.policy(Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)));
+        String pub = "Bearer " + Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
+        String wrong = "Bearer " + Tokens.hs256("wrong-secret-0123456789abcdefghijk", TOPIC);
+        String body = "data: " + "x".repeat(2000);
+        // One client, so each request may ride the connection the previous answer left open; a body left
+        // unread behind an early answer must not be taken for the next request, nor the connection dropped
+        // under it.
+        for (int i = 0; i < 150; i++) {
+            assertThat(server.publish(TOPIC, body, "Authorization", wrong).statusCode()).as("wrong token, round %d", i)
+                    .isEqualTo(401);
+            assertThat(server.publish(TOPIC, body).statusCode()).as("no token, round %d", i).isEqualTo(401);
+            assertThat(server.publish("bad!", body, "Authorization", pub).statusCode()).as("bad topic, round %d", i)
+                    .isEqualTo(400);
+            assertThat(server.send("POST", "/nope", body).statusCode()).as("no route, round %d", i).isEqualTo(404);
+            assertThat(server.send("PUT", "/publish/" + TOPIC, body).statusCode()).as("wrong method, round %d", i)
+                    .isEqualTo(405);
+        }
+        assertThat(server.publish(TOPIC, "data: after", "Authorization", pub).statusCode()).isEqualTo(200);
+        assertThat(server.broker.stats().published()).isEqualTo(1);
+    }
+
     // ---- SPEC 3: tokens never reach a log line -------------------------------------------------------
 
     @Test
