@@ -2,11 +2,9 @@ package dev.esper.servlet;
 
 import dev.esper.EsperException;
 import dev.esper.auth.AccessPolicy;
-import dev.esper.auth.AuthenticationException;
-import dev.esper.auth.BearerToken;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
-import dev.esper.topic.InvalidTopicIdException;
+import dev.esper.http.Admission;
 import dev.esper.topic.TopicId;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
@@ -90,8 +88,6 @@ public final class EsperServlet extends HttpServlet {
     public static final String PARAM_MAX_TOPICS = "maxTopics";
     /** Init parameter: open subscriber streams. */
     public static final String PARAM_MAX_SUBSCRIBERS = "maxSubscribers";
-
-    private static final String ROUTES = "use GET /subscribe/{topic}, POST /publish/{topic} or GET /stats";
 
     /** Set in a constructor or in init(); read by request threads (init happens-before service). */
     private transient volatile Broker broker;
@@ -181,64 +177,26 @@ public final class EsperServlet extends HttpServlet {
             return;
         }
         Http.cors(req, resp, c.corsOrigins());
-        Route route = Route.of(req.getPathInfo() != null ? req.getPathInfo() : req.getServletPath());
-        if (route.kind() == Route.Kind.NOT_FOUND) {
-            reject(req, resp, 404, "no such route; " + ROUTES);
-            return;
-        }
-        String method = req.getMethod();
-        boolean preflight = "OPTIONS".equals(method);
-        if (!preflight && !route.kind().method.equals(method)) {
-            resp.setHeader("Allow", route.kind().allow());
-            reject(req, resp, 405, "method " + printable(method) + " is not allowed here; allowed: "
-                    + route.kind().allow());
-            return;
-        }
-        TopicId topic = null;
-        if (route.hasTopic()) {
-            try {
-                topic = route.topic();
-            } catch (InvalidTopicIdException e) {
-                reject(req, resp, 400, e.reason());
-                return;
-            }
-        }
-        if (preflight) {
-            preflight(resp, route);
-            return;
-        }
-        try {
-            String header = req.getHeader("Authorization");
-            // The query is only consulted (and parsed) when there is no Authorization header.
-            String token = BearerToken.extract(header, header == null ? Http.queryParam(req, "token") : null);
-            switch (route.kind()) {
-                case SUBSCRIBE:
-                    c.accessPolicy().checkSubscribe(topic, token);
-                    break;
-                case PUBLISH:
-                    c.accessPolicy().checkPublish(topic, token);
-                    break;
-                default:
-                    c.accessPolicy().checkStats(token);
-            }
-        } catch (AuthenticationException e) {
-            resp.setHeader("WWW-Authenticate", e.challenge());
-            reject(req, resp, 401, e.reason());
-            return;
-        } catch (EsperException e) {
-            reject(req, resp, e.status(), e.reason());
-            return;
-        }
-        switch (route.kind()) {
+        String path = req.getPathInfo() != null ? req.getPathInfo() : req.getServletPath();
+        Admission a = Admission.decide(req.getMethod(), path, req.getHeader("Authorization"), req.getQueryString(),
+                c.accessPolicy());
+        a.headers().forEach(resp::setHeader);
+        switch (a.action()) {
             case SUBSCRIBE:
-                subscribe(req, resp, b, topic);
+                subscribe(req, resp, b, a.topic());
                 break;
             case PUBLISH:
-                publish(req, resp, b, c, topic);
+                publish(req, resp, b, c, a.topic());
+                break;
+            case STATS:
+                resp.setHeader("Cache-Control", "no-store");
+                Http.body(resp, Admission.JSON, b.stats().toJson());
+                break;
+            case PREFLIGHT:
+                resp.setStatus(a.status());
                 break;
             default:
-                resp.setHeader("Cache-Control", "no-store");
-                Http.body(resp, Http.JSON, b.stats().toJson());
+                reject(req, resp, a.status(), a.reason());
         }
     }
 
@@ -255,23 +213,9 @@ public final class EsperServlet extends HttpServlet {
         Http.error(resp, status, reason);
     }
 
-    private static void preflight(HttpServletResponse resp, Route route) {
-        resp.setStatus(204);
-        resp.setHeader("Allow", route.kind().allow());
-        resp.setHeader("Access-Control-Allow-Methods", route.kind().allow());
-        resp.setHeader("Access-Control-Allow-Headers", Http.PREFLIGHT_HEADERS);
-        resp.setHeader("Access-Control-Max-Age", "600");
-    }
-
     private static void subscribe(HttpServletRequest req, HttpServletResponse resp, Broker broker, TopicId topic)
             throws IOException {
-        String lastEventId = req.getHeader("Last-Event-ID");
-        if (lastEventId == null || lastEventId.isEmpty()) {
-            lastEventId = Http.queryParam(req, "lastEventId");
-            if (lastEventId != null && lastEventId.isEmpty()) {
-                lastEventId = null;
-            }
-        }
+        String lastEventId = Admission.lastEventId(req.getHeader("Last-Event-ID"), req.getQueryString());
         AsyncContext ctx = req.startAsync();
         ctx.setTimeout(0);
         SseStream stream = new SseStream(ctx, resp.getOutputStream(), req.getInputStream(), topic);
@@ -312,13 +256,6 @@ public final class EsperServlet extends HttpServlet {
         req.getInputStream().setReadListener(handler);
     }
 
-    /** A method name for a message: short and printable, else a placeholder. */
-    private static String printable(String method) {
-        if (method != null && method.length() <= 24 && method.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
-            return "'" + method + "'";
-        }
-        return "(unrecognised)";
-    }
 
     /** Looks a parameter up as an init parameter, else as {@code ESPER_<UPPER_SNAKE_NAME>} in the environment. */
     static UnaryOperator<String> lookup(UnaryOperator<String> initParams, UnaryOperator<String> env) {

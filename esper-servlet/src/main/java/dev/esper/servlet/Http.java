@@ -1,46 +1,36 @@
 package dev.esper.servlet;
 
 import dev.esper.broker.Json;
+import dev.esper.http.Admission;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Small HTTP helpers shared by the handlers: CORS headers, short error bodies, and reading one query
- * parameter without letting the container decode a form body.
+ * Small HTTP helpers shared by the handlers: CORS headers and short complete bodies.
  *
  * <p>Stateless and thread-safe.
  */
 final class Http {
-    static final String JSON = "application/json; charset=utf-8";
-    static final String PREFLIGHT_HEADERS = "Authorization, Content-Type, Last-Event-ID";
+    static final String JSON = Admission.JSON;
 
     private Http() {
     }
 
     /**
-     * Adds {@code Access-Control-Allow-Origin} when the request's origin is allowed (SPEC 5, 7): {@code *}
-     * when every origin is, else the request's {@code Origin} echoed (with {@code Vary: Origin}).
+     * Adds {@code Access-Control-Allow-Origin} when the request's origin is allowed (SPEC 5, 7; see
+     * {@link Admission#allowOrigin}), with {@code Vary: Origin} unless every origin is.
      */
     static void cors(HttpServletRequest req, HttpServletResponse resp, List<String> origins) {
-        if (origins.contains("*")) {
-            resp.setHeader("Access-Control-Allow-Origin", "*");
-            return;
+        String allow = Admission.allowOrigin(origins, req.getHeader("Origin"));
+        if (!"*".equals(allow)) {
+            resp.addHeader("Vary", "Origin");
         }
-        resp.addHeader("Vary", "Origin");
-        String origin = req.getHeader("Origin");
-        if (origin == null) {
-            return;
-        }
-        for (String allowed : origins) {
-            if (allowed.equalsIgnoreCase(origin)) {
-                resp.setHeader("Access-Control-Allow-Origin", origin);
-                return;
-            }
+        if (allow != null) {
+            resp.setHeader("Access-Control-Allow-Origin", allow);
         }
     }
 
@@ -67,32 +57,5 @@ final class Http {
     /** {@code {"error":"<reason>"}}, escaped (core's {@link Json#error}). */
     static String errorJson(String reason) {
         return Json.error(reason);
-    }
-
-    /**
-     * The first value of a query parameter, parsed from {@code getQueryString()} so the container never
-     * reads (and form-decodes) a POST body; null if absent. Malformed escapes leave the value undecoded.
-     */
-    static String queryParam(HttpServletRequest req, String name) {
-        String q = req.getQueryString();
-        if (q == null || q.isEmpty()) {
-            return null;
-        }
-        for (String pair : q.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-            if (name.equals(key)) {
-                return eq < 0 ? "" : decode(pair.substring(eq + 1));
-            }
-        }
-        return null;
-    }
-
-    private static String decode(String s) {
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return s;
-        }
     }
 }

@@ -1,0 +1,300 @@
+package dev.esper.http;
+
+import dev.esper.EsperException;
+import dev.esper.auth.AccessPolicy;
+import dev.esper.auth.AuthenticationException;
+import dev.esper.auth.BearerToken;
+import dev.esper.broker.Json;
+import dev.esper.topic.InvalidTopicIdException;
+import dev.esper.topic.TopicId;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What esper's HTTP API makes of a request before its body is read or its stream opened (SPEC 2, 3, 5, 7):
+ * the route, and either the go-ahead or the complete error answer. Every HTTP front end (the servlet, the
+ * standalone server's Jetty handler, or your own on another server) asks this one class, so they cannot
+ * drift apart; they only do the I/O.
+ *
+ * <p>The checks run in this order, the first failing one answering: route ({@code 404}), method
+ * ({@code 405} with {@code Allow}; {@code OPTIONS} is a CORS preflight, answered {@code 204} before any token
+ * check), topic id ({@code 400}), token ({@code 401} with {@code WWW-Authenticate}, or {@code 403}). The token
+ * comes from the {@code Authorization: Bearer} header, or, only when there is no such header, from the
+ * {@code token} query parameter.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Admission {
+    /** What to do with the request. */
+    public enum Action {
+        /** Open a stream on {@link #topic()}. */
+        SUBSCRIBE,
+        /** Read the body and publish it to {@link #topic()}. */
+        PUBLISH,
+        /** Answer the broker's statistics. */
+        STATS,
+        /** Answer {@code 204} with {@link #headers()}: a CORS preflight. */
+        PREFLIGHT,
+        /** Answer {@link #status()} with {@link #headers()} and {@link #body()}. */
+        REJECT
+    }
+
+    /** The media type of every JSON answer. */
+    public static final String JSON = "application/json; charset=utf-8";
+    /** The request headers a browser may send cross-origin. */
+    public static final String PREFLIGHT_HEADERS = "Authorization, Content-Type, Last-Event-ID";
+    private static final String ROUTES = "use GET /subscribe/{topic}, POST /publish/{topic} or GET /stats";
+    private static final String SUBSCRIBE_PREFIX = "/subscribe/";
+    private static final String PUBLISH_PREFIX = "/publish/";
+
+    private final Action action;
+    private final TopicId topic;
+    private final int status;
+    private final String reason;
+    private final Map<String, String> headers;
+
+    private Admission(Action action, TopicId topic, int status, String reason, Map<String, String> headers) {
+        this.action = action;
+        this.topic = topic;
+        this.status = status;
+        this.reason = reason;
+        this.headers = headers;
+    }
+
+    /**
+     * Decides a request.
+     *
+     * @param method the request method, e.g. {@code GET}
+     * @param path the decoded path relative to where the API is mounted, e.g. {@code /subscribe/abcdef123}
+     *     (a servlet's {@code getPathInfo()}); null counts as an unknown route
+     * @param authorization the {@code Authorization} header, or null
+     * @param rawQuery the raw (undecoded) query string, or null
+     * @param policy who may do what
+     * @return the decision; never null
+     */
+    public static Admission decide(String method, String path, String authorization, String rawQuery,
+            AccessPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        Kind kind = Kind.of(path);
+        if (kind == null) {
+            return reject(404, "no such route; " + ROUTES, Map.of());
+        }
+        boolean preflight = "OPTIONS".equals(method);
+        if (!preflight && !kind.method.equals(method)) {
+            return reject(405, "method " + printable(method) + " is not allowed here; allowed: " + kind.allow(),
+                    Map.of("Allow", kind.allow()));
+        }
+        TopicId topic = null;
+        if (kind != Kind.STATS) {
+            try {
+                topic = TopicId.of(path.substring(kind.prefixLength));
+            } catch (InvalidTopicIdException e) {
+                return reject(400, e.reason(), Map.of());
+            }
+        }
+        if (preflight) {
+            Map<String, String> h = new LinkedHashMap<>();
+            h.put("Allow", kind.allow());
+            h.put("Access-Control-Allow-Methods", kind.allow());
+            h.put("Access-Control-Allow-Headers", PREFLIGHT_HEADERS);
+            h.put("Access-Control-Max-Age", "600");
+            return new Admission(Action.PREFLIGHT, topic, 204, null, Map.copyOf(h));
+        }
+        try {
+            String token = BearerToken.extract(authorization, authorization == null ? queryParam(rawQuery, "token")
+                    : null);
+            switch (kind) {
+                case SUBSCRIBE:
+                    policy.checkSubscribe(topic, token);
+                    return new Admission(Action.SUBSCRIBE, topic, 200, null, Map.of());
+                case PUBLISH:
+                    policy.checkPublish(topic, token);
+                    return new Admission(Action.PUBLISH, topic, 200, null, Map.of());
+                default:
+                    policy.checkStats(token);
+                    return new Admission(Action.STATS, null, 200, null, Map.of());
+            }
+        } catch (AuthenticationException e) {
+            return reject(401, e.reason(), Map.of("WWW-Authenticate", e.challenge()));
+        } catch (EsperException e) {
+            return reject(e.status(), e.reason(), Map.of());
+        }
+    }
+
+    private static Admission reject(int status, String reason, Map<String, String> headers) {
+        return new Admission(Action.REJECT, null, status, reason, headers);
+    }
+
+    /** What to do. */
+    public Action action() {
+        return action;
+    }
+
+    /** The validated topic of a subscribe or publish (also of their preflight); null otherwise. */
+    public TopicId topic() {
+        return topic;
+    }
+
+    /** The status to answer with: the error's for {@link Action#REJECT}, 204 for a preflight, else 200. */
+    public int status() {
+        return status;
+    }
+
+    /** Why the request was rejected (one line, never a token); null unless {@link Action#REJECT}. */
+    public String reason() {
+        return reason;
+    }
+
+    /**
+     * Headers the answer must carry ({@code Allow}, {@code WWW-Authenticate}, the preflight's
+     * {@code Access-Control-*}); CORS origin headers are separate ({@link #allowOrigin}). Unmodifiable.
+     */
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    /** The JSON body of a rejection, {@code {"error":"<reason>"}}; null unless {@link Action#REJECT}. */
+    public String body() {
+        return reason == null ? null : Json.error(reason);
+    }
+
+    /**
+     * The {@code Access-Control-Allow-Origin} value for a request from {@code origin} (SPEC 5, 7): {@code *}
+     * when every origin is allowed, the origin itself when it is listed (ASCII case ignored), else null
+     * (no header). Unless every origin is allowed, the answer also needs {@code Vary: Origin}.
+     *
+     * @param allowed the configured origins; {@code *} allows all
+     * @param origin the request's {@code Origin} header, or null
+     * @return the header value, or null for none
+     */
+    public static String allowOrigin(List<String> allowed, String origin) {
+        if (allowed.contains("*")) {
+            return "*";
+        }
+        if (origin == null) {
+            return null;
+        }
+        for (String a : allowed) {
+            if (equalsIgnoreAsciiCase(a, origin)) {
+                return origin;
+            }
+        }
+        return null;
+    }
+
+    /** Equal ignoring ASCII case only (no Unicode folding: the Kelvin sign is not a 'k'). */
+    private static boolean equalsIgnoreAsciiCase(String a, String b) {
+        if (a.length() != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < a.length(); i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y && (x > 0x7f || y > 0x7f || Character.toLowerCase(x) != Character.toLowerCase(y))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The resume point of a subscribe: the {@code Last-Event-ID} header, or when it is absent or empty the
+     * {@code lastEventId} query parameter (what a browser sends on its first connect); null for none.
+     *
+     * @param header the {@code Last-Event-ID} header, or null
+     * @param rawQuery the raw query string, or null
+     * @return the id to resume after, or null
+     */
+    public static String lastEventId(String header, String rawQuery) {
+        if (header != null && !header.isEmpty()) {
+            return header;
+        }
+        String q = queryParam(rawQuery, "lastEventId");
+        return q == null || q.isEmpty() ? null : q;
+    }
+
+    /**
+     * The first value of a query parameter, decoded as a URL query ({@code +} is a space); a malformed escape
+     * leaves the value undecoded. Parsed from the raw query so a container never reads (and form-decodes) a
+     * POST body to find it.
+     *
+     * @param rawQuery the raw query string, or null
+     * @param name the parameter name
+     * @return the value ({@code ""} for a bare name), or null if absent
+     */
+    public static String queryParam(String rawQuery, String name) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return null;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+            if (name.equals(key)) {
+                return eq < 0 ? "" : decode(pair.substring(eq + 1));
+            }
+        }
+        return null;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
+    }
+
+    /** A method name for a message: short and printable, else a placeholder. */
+    private static String printable(String method) {
+        if (method != null && method.length() <= 24 && method.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+            return "'" + method + "'";
+        }
+        return "(unrecognised)";
+    }
+
+    @Override
+    public String toString() {
+        return action == Action.REJECT ? "Admission[REJECT " + status + ": " + reason + "]"
+                : "Admission[" + action + (topic == null ? "" : " " + topic) + "]";
+    }
+
+    /** The routes and the one method each serves. */
+    private enum Kind {
+        SUBSCRIBE("GET", SUBSCRIBE_PREFIX.length()),
+        PUBLISH("POST", PUBLISH_PREFIX.length()),
+        STATS("GET", 0);
+
+        final String method;
+        final int prefixLength;
+
+        Kind(String method, int prefixLength) {
+            this.method = method;
+            this.prefixLength = prefixLength;
+        }
+
+        /**
+         * The route of a path, or null. Everything after {@code /subscribe/} or {@code /publish/} is the topic
+         * segment, validated later; so {@code /subscribe/a/b} is a known route with an invalid topic (400).
+         */
+        static Kind of(String path) {
+            if (path == null) {
+                return null;
+            }
+            if (path.startsWith(SUBSCRIBE_PREFIX)) {
+                return SUBSCRIBE;
+            }
+            if (path.startsWith(PUBLISH_PREFIX)) {
+                return PUBLISH;
+            }
+            return path.equals("/stats") ? STATS : null;
+        }
+
+        String allow() {
+            return method + ", OPTIONS";
+        }
+    }
+}
