@@ -15,6 +15,15 @@ interface Container extends AutoCloseable {
      */
     int start(String contextPath, Map<String, HttpServlet> mounts, Map<String, String> initParams) throws Exception;
 
+    /**
+     * Whether this container runs the servlets it is given as servlets (init parameters, {@code init()},
+     * the servlet's own log lines). A container that serves the same API another way (the standalone
+     * server's Jetty core handler) takes the broker and configuration from the programmatic servlet only.
+     */
+    default boolean runsServlets() {
+        return true;
+    }
+
     /** The container's name, for messages. */
     String name();
 

@@ -2,6 +2,7 @@ package dev.esper.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.esper.auth.AccessPolicy;
 import dev.esper.broker.Broker;
@@ -538,6 +539,7 @@ abstract class EsperServletContract {
     void theDeclarativeServletBuildsItsBrokerFromInitParametersAndClosesItOnDestroy() throws Exception {
         EsperServlet servlet = new EsperServlet();
         Container c = container();
+        assumeTrue(c.runsServlets(), "declarative mode is a servlet's");
         int port = c.start(ServletFixture.CONTEXT, Map.of("/*", servlet), Map.of(
                 "subscriberSecret", Tokens.SUBSCRIBER_SECRET, "publisherSecret", Tokens.PUBLISHER_SECRET,
                 "maxBody", "100", "maxSubscribers", "1", "corsOrigins", "https://app.example"));
@@ -590,6 +592,7 @@ abstract class EsperServletContract {
 
     @Test
     void tokensNeverReachALogLineEvenWhenRejected() throws Exception {
+        assumeTrue(container().runsServlets(), "the capture is checked with the servlet's own log line");
         try (LogCapture logs = LogCapture.start()) {
             withConfig(Broker.builder().heartbeat(Duration.ofMillis(100)), EsperServletConfig.builder()
                     .accessPolicy(AuthMatrixContract.policy(Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)));

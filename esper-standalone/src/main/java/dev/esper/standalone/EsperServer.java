@@ -4,7 +4,6 @@ import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
 import dev.esper.redis.RedisTransport;
-import dev.esper.servlet.EsperServlet;
 import dev.esper.servlet.EsperServletConfig;
 import dev.esper.servlet.JwtVerifier;
 import java.io.IOException;
@@ -16,8 +15,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -30,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running esper: a {@link Broker} served by {@link EsperServlet} on embedded Jetty 12, configured for
+ * A running esper: a {@link Broker} served on embedded Jetty 12 by a core {@code Handler} (no servlet layer;
+ * it answers exactly as {@code EsperServlet} does, see {@code EsperHandler}), configured for
  * long-lived SSE streams.
  *
  * <p>What it sets up, and why:
@@ -110,20 +108,12 @@ public final class EsperServer implements AutoCloseable {
             server.addConnector(connector);
             server.addBean(new NetworkConnectionLimit(maxConnections(settings.maxSubscribers()), connector));
 
-            ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
-            context.setContextPath("/");
-            // A target with an empty path (Jetty lets one through for the PRI method) goes to the servlet
-            // (404) instead of a 301 whose Location would echo the query string, where tokens travel.
-            context.setAllowNullPathInContext(true);
-            ServletHolder holder = new ServletHolder("esper", new EsperServlet(broker, servletConfig(settings)));
-            holder.setAsyncSupported(true);
-            context.addServlet(holder, "/*");
-            context.setErrorHandler(new TextErrorHandler(true));
+            EsperHandler esper = new EsperHandler(broker, servletConfig(settings), settings.redis().isPresent());
 
             long streamIdle = StreamIdleTimeout.forHeartbeat(settings.heartbeat().toMillis(),
                     CONNECTOR_IDLE_TIMEOUT_MILLIS);
-            server.setHandler(new GracefulHandler(new StreamIdleTimeout(context, streamIdle)));
-            server.setErrorHandler(new TextErrorHandler(false));
+            server.setHandler(new GracefulHandler(new StreamIdleTimeout(esper, streamIdle)));
+            server.setErrorHandler(new TextErrorHandler());
             server.setStopTimeout(JETTY_STOP_TIMEOUT_MILLIS);
             server.setStopAtShutdown(false);
             server.start();

@@ -16,21 +16,12 @@ import org.eclipse.jetty.util.Callback;
  * trace): {@code 400 Bad Request}, for a malformed request or anything else the container answers itself.
  * An unsupported HTTP version in the request line (Jetty's {@code 505}) is answered {@code 400} too.
  *
- * <p>The container-level instance writes the status and its reason phrase only: Jetty's own messages
- * may quote parts of a rejected request, and a query string can carry a token. The context-level
- * instance ({@code showMessage}) also writes the message an application passed to {@code sendError}.
+ * <p>It writes the status and its reason phrase only: Jetty's own messages may quote parts of a rejected
+ * request, and a query string can carry a token.
  *
  * <p>Stateless and thread-safe.
  */
 final class TextErrorHandler extends ErrorHandler {
-    private static final int MAX_MESSAGE = 200;
-
-    private final boolean showMessage;
-
-    TextErrorHandler(boolean showMessage) {
-        this.showMessage = showMessage;
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int code = response.getStatus();
@@ -51,18 +42,9 @@ final class TextErrorHandler extends ErrorHandler {
             return true;
         }
         StringBuilder body = new StringBuilder().append(code).append(' ').append(HttpStatus.getMessage(code));
-        Object message = request.getAttribute(ERROR_MESSAGE);
-        if (showMessage && message instanceof String && isPrintable((String) message)
-                && !message.equals(HttpStatus.getMessage(code))) {
-            body.append(": ").append((String) message);
-        }
         body.append('\n');
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.write(true, ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)), callback);
         return true;
-    }
-
-    private static boolean isPrintable(String s) {
-        return !s.isEmpty() && s.length() <= MAX_MESSAGE && s.chars().noneMatch(c -> c < ' ' || c == 0x7f);
     }
 }

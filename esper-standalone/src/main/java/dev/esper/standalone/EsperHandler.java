@@ -1,0 +1,148 @@
+package dev.esper.standalone;
+
+import dev.esper.EsperException;
+import dev.esper.broker.Broker;
+import dev.esper.broker.Json;
+import dev.esper.http.Admission;
+import dev.esper.servlet.EsperServletConfig;
+import dev.esper.topic.TopicId;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * esper's HTTP API (SPEC 2) as a Jetty 12 core {@link Handler}: the standalone server's front end.
+ *
+ * <p>It answers exactly as {@link dev.esper.servlet.EsperServlet} does (both ask {@link Admission}, and take
+ * their limits from one {@link EsperServletConfig}), without the servlet layer: no servlet request and
+ * response wrappers, no output stream, no async context. Measured on a 2-core machine against the servlet on
+ * the same Jetty, this more than doubles publish requests per second and cuts server CPU per delivered event
+ * by a third to a half (README, "Performance").
+ *
+ * <p>Requests are decided on the thread Jetty calls {@link #handle} on, without blocking, unless the broker's
+ * transport may block a subscribe (Redis: {@code blockingSubscribe}), in which case Jetty dispatches to a
+ * worker thread first. Publish bodies are read as they arrive ({@link PublishBody}); streams are written as
+ * the client takes them ({@link SseResponse}).
+ *
+ * <p>Thread-safe; holds no per-request state.
+ */
+final class EsperHandler extends Handler.Abstract {
+    static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
+    static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Admission.JSON);
+    static final HttpField CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
+    private static final HttpField EVENT_STREAM = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE,
+            "text/event-stream; charset=utf-8");
+    private static final HttpField NO_CACHE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-cache");
+    private static final HttpField NO_PROXY_BUFFERING = new PreEncodedHttpField("X-Accel-Buffering", "no");
+    private static final HttpField VARY_ORIGIN = new PreEncodedHttpField(HttpHeader.VARY, "Origin");
+
+    private final Broker broker;
+    private final EsperServletConfig config;
+
+    /**
+     * @param broker the broker to serve
+     * @param config the token rules, body limit and CORS origins
+     * @param blockingSubscribe whether {@code broker.subscribe} may block (a remote transport), so requests
+     *     must not be handled on a selector thread
+     */
+    EsperHandler(Broker broker, EsperServletConfig config, boolean blockingSubscribe) {
+        super(blockingSubscribe ? InvocationType.BLOCKING : InvocationType.NON_BLOCKING);
+        this.broker = broker;
+        this.config = config;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        HttpFields headers = request.getHeaders();
+        HttpFields.Mutable out = response.getHeaders();
+        String allowOrigin = Admission.allowOrigin(config.corsOrigins(), headers.get(HttpHeader.ORIGIN));
+        if (!"*".equals(allowOrigin)) {
+            out.add(VARY_ORIGIN);
+        }
+        if (allowOrigin != null) {
+            out.put("Access-Control-Allow-Origin", allowOrigin);
+        }
+        String query = request.getHttpURI().getQuery();
+        Admission a = Admission.decide(request.getMethod(), Request.getPathInContext(request),
+                headers.get(HttpHeader.AUTHORIZATION), query, config.accessPolicy());
+        a.headers().forEach(out::put);
+        switch (a.action()) {
+            case SUBSCRIBE:
+                subscribe(request, response, callback, a.topic(),
+                        Admission.lastEventId(headers.get("Last-Event-ID"), query));
+                break;
+            case PUBLISH:
+                publish(request, response, callback, a.topic());
+                break;
+            case STATS:
+                out.put(NO_STORE);
+                answer(response, callback, 200, broker.stats().toJson());
+                break;
+            case PREFLIGHT:
+                response.setStatus(a.status());
+                callback.succeeded();
+                break;
+            default:
+                reject(request, response, callback, a.status(), a.reason());
+        }
+        return true;
+    }
+
+    private void subscribe(Request request, Response response, Callback callback, TopicId topic,
+            String lastEventId) {
+        HttpFields.Mutable out = response.getHeaders();
+        out.put(EVENT_STREAM);
+        out.put(NO_CACHE);
+        out.put(NO_PROXY_BUFFERING);
+        out.put(CLOSE);
+        SseResponse stream = new SseResponse(response, callback, topic);
+        try {
+            broker.subscribe(topic, lastEventId, stream);
+        } catch (EsperException e) {
+            out.remove(NO_PROXY_BUFFERING.getName());
+            reject(request, response, callback, e.status(), e.reason());
+            return;
+        }
+        response.setStatus(200);
+        stream.start(request);
+    }
+
+    private void publish(Request request, Response response, Callback callback, TopicId topic) {
+        long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+        int max = config.maxBodyBytes();
+        if (length > max) {
+            reject(request, response, callback, 413, PublishBody.tooLarge(max));
+            return;
+        }
+        new PublishBody(broker, topic, request, response, callback, max, length).start();
+    }
+
+    /**
+     * An error answer ({@code {"error":"..."}}, {@code no-store}). If the request's body has not been read,
+     * the answer also closes the connection: the unread body must not be taken for the next request.
+     */
+    static void reject(Request request, Response response, Callback callback, int status, String reason) {
+        HttpFields headers = request.getHeaders();
+        if (headers.getLongField(HttpHeader.CONTENT_LENGTH) > 0 || headers.contains(HttpHeader.TRANSFER_ENCODING)) {
+            response.getHeaders().put(CLOSE);
+        }
+        response.getHeaders().put(NO_STORE);
+        answer(response, callback, status, Json.error(reason));
+    }
+
+    /** A complete JSON answer with its length. */
+    static void answer(Response response, Callback callback, int status, String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put(JSON);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, (long) bytes.length);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+}

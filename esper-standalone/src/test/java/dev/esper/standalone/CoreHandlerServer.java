@@ -1,0 +1,46 @@
+package dev.esper.standalone;
+
+import dev.esper.broker.Broker;
+import dev.esper.servlet.EsperServletConfig;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+
+/**
+ * For the servlet module's contract suites (run here against {@link EsperHandler}): a Jetty server on
+ * 127.0.0.1 with the handler under a path prefix, configured as {@link EsperServer} configures its own.
+ */
+public final class CoreHandlerServer {
+    private CoreHandlerServer() {
+    }
+
+    /**
+     * Starts a server on an ephemeral port.
+     *
+     * @param prefix where the API is mounted, e.g. {@code /app}, or {@code ""} for the root
+     * @return the started server; its first connector's local port is where it listens
+     */
+    public static Server start(Broker broker, EsperServletConfig config, String prefix) throws Exception {
+        Server server = new Server();
+        HttpConfiguration http = new HttpConfiguration();
+        http.setOutputAggregationSize(0);
+        http.setRequestHeaderSize(EsperServer.REQUEST_HEADER_BYTES);
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        EsperHandler esper = new EsperHandler(broker, config, false);
+        server.setHandler(prefix.isEmpty() ? esper : new ContextHandler(esper, prefix));
+        server.setErrorHandler(new TextErrorHandler());
+        server.start();
+        return server;
+    }
+
+    /** The port a server started here listens on. */
+    public static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+}
