@@ -29,7 +29,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>The body is never held beyond {@code maxBody + 1} bytes: a {@code Content-Length} over the limit is
  * answered before any byte is read (by {@link EsperHandler}), and a body without one is read until it passes
  * the limit and then abandoned with {@code 413} and {@code Connection: close}. A body not complete within
- * {@link #BODY_TIMEOUT_MILLIS} is answered {@code 408} and the connection closed.
+ * {@link #BODY_TIMEOUT_MILLIS} of the first wait for it is answered {@code 408} and the connection closed.
  *
  * <p>Threads: Jetty runs {@link #run()} one call at a time (demand is asked for only when a read found
  * nothing); {@link #buf} and {@link #len} are touched only there. The response is written exactly once, by
@@ -48,6 +48,7 @@ final class PublishBody implements Runnable {
     private final Callback callback;
     private final int maxBody;
     private final AtomicBoolean answered = new AtomicBoolean();
+    /** The body timeout, once started (by the reader); cancelled by the answer. */
     private volatile Scheduler.Task timeout;
 
     /** Reader only. */
@@ -71,13 +72,13 @@ final class PublishBody implements Runnable {
     }
 
     void start() {
-        timeout = request.getComponents().getScheduler().schedule(() -> answer(408, Json.error(
-                "publish body was not received within " + BODY_TIMEOUT_MILLIS / 1000 + " seconds"), true),
-                BODY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         run();
     }
 
-    /** Reads what has arrived; asks to be called again when more does. */
+    /**
+     * Reads what has arrived; asks to be called again when more does. The body timeout starts the first time
+     * the body is not all there: most bodies arrive with their headers and never need one.
+     */
     @Override
     public void run() {
         for (;;) {
@@ -86,6 +87,10 @@ final class PublishBody implements Runnable {
             }
             Content.Chunk chunk = request.read();
             if (chunk == null) {
+                if (timeout == null) {
+                    timeout = request.getComponents().getScheduler().schedule(this::timedOut, BODY_TIMEOUT_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                }
                 request.demand(this);
                 return;
             }
@@ -108,6 +113,11 @@ final class PublishBody implements Runnable {
                 return;
             }
         }
+    }
+
+    private void timedOut() {
+        answer(408, Json.error("publish body was not received within " + BODY_TIMEOUT_MILLIS / 1000 + " seconds"),
+                true);
     }
 
     /** Appends; false once the body passed the limit. */
