@@ -8,20 +8,20 @@ import java.util.Map;
 /**
  * A {@link TokenVerifier} that knows a fixed set of tokens: a token it was told about "has a valid
  * signature" and yields its claims; any other token fails as a bad signature would. Records every token
- * it was asked about.
+ * it was asked about. Public for the tests of other core packages.
  */
-final class FakeTokenVerifier implements TokenVerifier {
+public final class FakeTokenVerifier implements TokenVerifier {
     private final Map<String, Claims> known = new HashMap<>();
     private final List<String> seen = new ArrayList<>();
 
     /** Makes {@code token} verify, with these claims. */
-    FakeTokenVerifier accept(String token, Map<String, ?> claims) {
+    public FakeTokenVerifier accept(String token, Map<String, ?> claims) {
         known.put(token, Claims.of(claims));
         return this;
     }
 
     /** The tokens passed to {@link #verify}, in order. */
-    List<String> seen() {
+    public List<String> seen() {
         return List.copyOf(seen);
     }
 

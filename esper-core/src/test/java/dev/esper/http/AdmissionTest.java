@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.esper.auth.AccessPolicy;
-import dev.esper.auth.AuthenticationException;
-import dev.esper.auth.Claims;
+import dev.esper.auth.FakeTokenVerifier;
 import dev.esper.auth.Side;
 import dev.esper.auth.TokenVerifier;
 import dev.esper.topic.InvalidTopicIdException;
@@ -39,11 +38,11 @@ class AdmissionTest {
     private static final String STATS_TOKEN = "eyJzdGF0cw.eyJub3N1YiI6dHJ1ZX0.c3RhdHNTRUNSRVQ";
     private static final String BAD_TOKEN = "eyJiYWQ.eyJmb3JnZWQiOnRydWV9.Zm9yZ2VkU0VDUkVU";
 
-    private final RecordingVerifier subscriberVerifier = new RecordingVerifier()
+    private final FakeTokenVerifier subscriberVerifier = new FakeTokenVerifier()
             .accept(SUBSCRIBER_TOKEN, claims("sub", "ABCDEF123", "exp", NOW + 60))
             .accept(OTHER_TOPIC_TOKEN, claims("sub", "othertopic1", "exp", NOW + 60))
             .accept(EXPIRED_TOKEN, claims("sub", TOPIC, "exp", NOW - 1));
-    private final RecordingVerifier publisherVerifier = new RecordingVerifier()
+    private final FakeTokenVerifier publisherVerifier = new FakeTokenVerifier()
             .accept(PUBLISHER_TOKEN, claims("sub", TOPIC, "exp", NOW + 60))
             .accept(OTHER_TOPIC_TOKEN, claims("sub", "othertopic1", "exp", NOW + 60))
             .accept(STATS_TOKEN, claims("exp", NOW + 60));
@@ -738,33 +737,5 @@ class AdmissionTest {
             map.put((String) pairs[i], pairs[i + 1]);
         }
         return map;
-    }
-
-    /**
-     * A {@link TokenVerifier} that knows a fixed set of tokens: a known token "has a valid signature" and
-     * yields its claims; any other fails as a bad signature would. Records every token it was asked about.
-     */
-    private static final class RecordingVerifier implements TokenVerifier {
-        private final Map<String, Claims> known = new HashMap<>();
-        private final List<String> seen = new ArrayList<>();
-
-        RecordingVerifier accept(String token, Map<String, ?> claims) {
-            known.put(token, Claims.of(claims));
-            return this;
-        }
-
-        List<String> seen() {
-            return List.copyOf(seen);
-        }
-
-        @Override
-        public Claims verify(String token) {
-            seen.add(token);
-            Claims claims = known.get(token);
-            if (claims == null) {
-                throw AuthenticationException.invalidToken("token signature does not verify");
-            }
-            return claims;
-        }
     }
 }

@@ -5,6 +5,7 @@ import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
 import dev.esper.http.Admission;
+import dev.esper.http.Publishing;
 import dev.esper.topic.TopicId;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
@@ -244,8 +245,7 @@ public final class EsperServlet extends HttpServlet {
         long length = req.getContentLengthLong();
         if (length > config.maxBodyBytes()) {
             resp.setHeader("Connection", "close");
-            Http.error(resp, 413, "publish body is larger than " + config.maxBodyBytes()
-                    + " bytes (the max-body limit)");
+            Http.error(resp, 413, Publishing.bodyTooLarge(config.maxBodyBytes()));
             return;
         }
         AsyncContext ctx = req.startAsync();

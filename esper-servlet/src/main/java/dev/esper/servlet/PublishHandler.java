@@ -1,10 +1,7 @@
 package dev.esper.servlet;
 
-import dev.esper.EsperException;
 import dev.esper.broker.Broker;
-import dev.esper.broker.PublishResult;
-import dev.esper.event.Event;
-import dev.esper.event.SseParser;
+import dev.esper.http.Publishing;
 import dev.esper.topic.TopicId;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -14,9 +11,6 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -85,46 +79,20 @@ final class PublishHandler implements ReadListener, AsyncListener {
         if (answered.get()) {
             return;
         }
-        List<Event> events;
-        CompletionStage<PublishResult> stage;
-        try {
-            events = SseParser.parse(buf, 0, len);
-            buf = null;
-            stage = broker.publishAsync(topic, events);
-        } catch (EsperException e) {
-            answer(e.status(), Http.errorJson(e.reason()), false);
-            return;
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "publish to " + topic + " failed: " + e);
-            answer(500, Http.errorJson("publish failed inside the server"), false);
-            return;
-        }
-        stage.whenComplete((result, failure) -> {
-            if (failure == null) {
-                answer(200, result.toJson(), false);
-                return;
-            }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (cause instanceof EsperException) {
-                EsperException e = (EsperException) cause;
-                answer(e.status(), Http.errorJson(e.reason()), false);
-            } else {
-                LOG.log(Level.WARNING, "publish to " + topic + " failed: " + cause);
-                answer(500, Http.errorJson("publish failed inside the server"), false);
-            }
-        });
+        byte[] body = buf;
+        buf = null;
+        Publishing.publish(broker, topic, body, 0, len).thenAccept(r -> answer(r.status(), r.body(), false));
     }
 
     @Override
     public void onError(Throwable t) {
         // The client went away or sent a broken body (e.g. a bad chunk); nothing was published.
-        answer(400, Http.errorJson("publish body could not be read: " + t.getClass().getSimpleName()), true);
+        answer(400, Http.errorJson(Publishing.bodyUnreadable(t)), true);
     }
 
     private void tooLarge() {
         buf = null;
-        answer(413, Http.errorJson("publish body is larger than " + maxBody + " bytes (the max-body limit)"), true);
+        answer(413, Http.errorJson(Publishing.bodyTooLarge(maxBody)), true);
     }
 
     /** Writes the one response and completes; later calls do nothing. */
@@ -156,8 +124,7 @@ final class PublishHandler implements ReadListener, AsyncListener {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        answer(408, Http.errorJson("publish body was not received within " + BODY_TIMEOUT_MILLIS / 1000
-                + " seconds"), true);
+        answer(408, Http.errorJson(Publishing.bodyTimedOut(BODY_TIMEOUT_MILLIS)), true);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.esper.EsperException;
 import dev.esper.broker.Broker;
 import dev.esper.broker.Json;
 import dev.esper.http.Admission;
+import dev.esper.http.Publishing;
 import dev.esper.servlet.EsperServletConfig;
 import dev.esper.topic.TopicId;
 import java.nio.ByteBuffer;
@@ -118,7 +119,7 @@ final class EsperHandler extends Handler.Abstract {
         long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
         int max = config.maxBodyBytes();
         if (length > max) {
-            reject(request, response, callback, 413, PublishBody.tooLarge(max));
+            reject(request, response, callback, 413, Publishing.bodyTooLarge(max));
             return;
         }
         new PublishBody(broker, topic, request, response, callback, max, length).start();

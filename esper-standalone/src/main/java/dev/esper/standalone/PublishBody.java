@@ -1,18 +1,11 @@
 package dev.esper.standalone;
 
-import dev.esper.EsperException;
 import dev.esper.broker.Broker;
 import dev.esper.broker.Json;
-import dev.esper.broker.PublishResult;
-import dev.esper.event.Event;
-import dev.esper.event.SseParser;
+import dev.esper.http.Publishing;
 import dev.esper.topic.TopicId;
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.io.Content;
@@ -36,7 +29,6 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * whichever of the reader, the publish completion or the timeout first claims {@link #answered}.
  */
 final class PublishBody implements Runnable {
-    private static final System.Logger LOG = System.getLogger(PublishBody.class.getName());
     /** How long a client may take to send its body. */
     static final long BODY_TIMEOUT_MILLIS = 30_000;
     private static final int INITIAL_BUFFER = 8192;
@@ -67,10 +59,6 @@ final class PublishBody implements Runnable {
         this.buf = new byte[Math.max(1, Math.min(cap, maxBody + 1))];
     }
 
-    static String tooLarge(int maxBody) {
-        return "publish body is larger than " + maxBody + " bytes (the max-body limit)";
-    }
-
     void start() {
         run();
     }
@@ -96,8 +84,7 @@ final class PublishBody implements Runnable {
             }
             if (Content.Chunk.isFailure(chunk)) {
                 // The client went away or sent a broken body (e.g. a bad chunk); nothing was published.
-                answer(400, Json.error("publish body could not be read: "
-                        + chunk.getFailure().getClass().getSimpleName()), true);
+                answer(400, Json.error(Publishing.bodyUnreadable(chunk.getFailure())), true);
                 return;
             }
             boolean fits = append(chunk.getByteBuffer());
@@ -105,7 +92,7 @@ final class PublishBody implements Runnable {
             chunk.release();
             if (!fits) {
                 buf = null;
-                answer(413, Json.error(tooLarge(maxBody)), true);
+                answer(413, Json.error(Publishing.bodyTooLarge(maxBody)), true);
                 return;
             }
             if (last) {
@@ -116,8 +103,7 @@ final class PublishBody implements Runnable {
     }
 
     private void timedOut() {
-        answer(408, Json.error("publish body was not received within " + BODY_TIMEOUT_MILLIS / 1000 + " seconds"),
-                true);
+        answer(408, Json.error(Publishing.bodyTimedOut(BODY_TIMEOUT_MILLIS)), true);
     }
 
     /** Appends; false once the body passed the limit. */
@@ -135,34 +121,9 @@ final class PublishBody implements Runnable {
     }
 
     private void publish() {
-        CompletionStage<PublishResult> stage;
-        try {
-            List<Event> events = SseParser.parse(buf, 0, len);
-            buf = null;
-            stage = broker.publishAsync(topic, events);
-        } catch (EsperException e) {
-            answer(e.status(), Json.error(e.reason()), false);
-            return;
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "publish to " + topic + " failed: " + e);
-            answer(500, Json.error("publish failed inside the server"), false);
-            return;
-        }
-        stage.whenComplete((result, failure) -> {
-            if (failure == null) {
-                answer(200, result.toJson(), false);
-                return;
-            }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (cause instanceof EsperException) {
-                EsperException e = (EsperException) cause;
-                answer(e.status(), Json.error(e.reason()), false);
-            } else {
-                LOG.log(Level.WARNING, "publish to " + topic + " failed: " + cause);
-                answer(500, Json.error("publish failed inside the server"), false);
-            }
-        });
+        byte[] body = buf;
+        buf = null;
+        Publishing.publish(broker, topic, body, 0, len).thenAccept(r -> answer(r.status(), r.body(), false));
     }
 
     /** Writes the one answer; later calls do nothing. */
