@@ -4,6 +4,7 @@ import dev.esper.EsperException;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.AuthenticationException;
 import dev.esper.auth.BearerToken;
+import dev.esper.auth.Side;
 import dev.esper.broker.Json;
 import dev.esper.topic.InvalidTopicIdException;
 import dev.esper.topic.TopicId;
@@ -24,7 +25,8 @@ import java.util.Objects;
  * ({@code 405} with {@code Allow}; {@code OPTIONS} is a CORS preflight, answered {@code 204} before any token
  * check), topic id ({@code 400}), token ({@code 401} with {@code WWW-Authenticate}, or {@code 403}). The token
  * comes from the {@code Authorization: Bearer} header, or, only when there is no such header, from the
- * {@code token} query parameter.
+ * {@code token} query parameter. An open side (see {@link AccessPolicy#isProtected}) reads no credentials:
+ * whatever {@code Authorization} header or {@code token} parameter a request carries, it is admitted.
  *
  * <p>Immutable and thread-safe.
  */
@@ -104,9 +106,12 @@ public final class Admission {
             h.put("Access-Control-Max-Age", "600");
             return new Admission(Action.PREFLIGHT, topic, 204, null, Map.copyOf(h));
         }
+        Side side = kind == Kind.SUBSCRIBE ? Side.SUBSCRIBER : Side.PUBLISHER;
         try {
-            String token = BearerToken.extract(authorization, authorization == null ? queryParam(rawQuery, "token")
-                    : null);
+            // An open side admits anyone, so it does not read credentials at all: a header meant for a proxy
+            // in front (Basic auth, say) or a stale token is no reason to refuse.
+            String token = !policy.isProtected(side) ? null
+                    : BearerToken.extract(authorization, authorization == null ? queryParam(rawQuery, "token") : null);
             switch (kind) {
                 case SUBSCRIBE:
                     policy.checkSubscribe(topic, token);

@@ -478,6 +478,30 @@ class AdmissionTest {
     }
 
     @Test
+    void anOpenSideReadsNoCredentialsSoEvenAMalformedAuthorizationHeaderIsAdmitted() {
+        for (String header : List.of("Basic dXNlcjpwYXNz", "Bearer", "", "garbage")) {
+            assertThat(Admission.decide("GET", "/subscribe/" + TOPIC, header, null, openPolicy).action())
+                    .as("subscribe with '%s'", header).isEqualTo(Admission.Action.SUBSCRIBE);
+            assertThat(Admission.decide("POST", "/publish/" + TOPIC, header, null, openPolicy).action())
+                    .as("publish with '%s'", header).isEqualTo(Admission.Action.PUBLISH);
+            assertThat(Admission.decide("GET", "/stats", header, null, openPolicy).action())
+                    .as("stats with '%s'", header).isEqualTo(Admission.Action.STATS);
+        }
+    }
+
+    @Test
+    void onlyTheProtectedSideReadsTheAuthorizationHeader() {
+        AccessPolicy subscribersOnly = AccessPolicy.builder()
+                .protect(Side.SUBSCRIBER, new FakeTokenVerifier()).open(Side.PUBLISHER).build();
+        assertThat(Admission.decide("POST", "/publish/" + TOPIC, "Basic dXNlcjpwYXNz", null, subscribersOnly)
+                .action()).isEqualTo(Admission.Action.PUBLISH);
+        Admission subscribe = Admission.decide("GET", "/subscribe/" + TOPIC, "Basic dXNlcjpwYXNz", null,
+                subscribersOnly);
+        assertThat(subscribe.action()).isEqualTo(Admission.Action.REJECT);
+        assertThat(subscribe.status()).isEqualTo(401);
+    }
+
+    @Test
     void theReasonHeadersBodyAndToStringNeverContainTheToken() {
         List<Admission> decisions = new ArrayList<>();
         for (String token : List.of(BAD_TOKEN, EXPIRED_TOKEN, OTHER_TOPIC_TOKEN, PUBLISHER_TOKEN)) {
