@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Slow publishers and oversized requests: a publish body trickled a byte a second is cut off by the
  * publish body timeout (30 s, answered {@code 408} with {@code Connection: close}, nothing published),
- * while it holds no server thread; request headers over 8 KiB get {@code 431}.
+ * while it holds no server thread; a request head trickled a byte at a time is closed 20 s after it began
+ * (the head deadline); request headers over 8 KiB get {@code 431}.
  */
 class SlowPublisherIT {
     private static final String TOPIC = "slowpublish1";
@@ -105,6 +106,71 @@ class SlowPublisherIT {
         assertThat(statuses).containsOnlyKeys(408);
         assertThat(elapsed).isGreaterThanOrEqualTo(BODY_TIMEOUT_SECONDS - 2).isLessThan(BODY_TIMEOUT_SECONDS + 30);
         assertThat(esper.stat("published")).as("nothing of a cut-off body is published").isEqualTo(5);
+        assertThat(esper.exceptionLines()).isEmpty();
+    }
+
+    @Tag("heavy")
+    @Test
+    void requestHeadsTrickledAByteASecondAreClosedAtTheHeadDeadlineWhileOthersAreServed() throws Exception {
+        int headDeadlineSeconds = 20;
+        RawSubscriber subscriber = RawSubscriber.open(esper.port(), TOPIC, null);
+        // Never-ending heads: a request line, then a header whose value grows a byte a second. Each byte restarts
+        // Jetty's idle timeout, so only the head deadline ends them.
+        for (int i = 0; i < TRICKLERS; i++) {
+            RawHttp c = RawHttp.connect(esper.port(), Duration.ofSeconds(headDeadlineSeconds + 30));
+            open.add(c);
+            c.write(("POST /publish/" + TOPIC + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        // A slow but finite head (ten bytes a second, done in a few seconds) is served.
+        RawHttp patient = RawHttp.connect(esper.port(), Duration.ofSeconds(30));
+        open.add(patient);
+        byte[] patientHead = "GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        List<RawHttp> closed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger ticks = new AtomicInteger();
+        trickle = Executors.newSingleThreadScheduledExecutor();
+        long start = System.nanoTime();
+        trickle.scheduleAtFixedRate(() -> {
+            int k = ticks.getAndIncrement();
+            if (k < patientHead.length) {
+                try {
+                    patient.write(new byte[] {patientHead[k]});
+                } catch (IOException e) {
+                    closed.add(patient);
+                }
+            }
+            if (k % 10 == 0) {
+                for (RawHttp c : open) {
+                    if (c != patient && !closed.contains(c)) {
+                        try {
+                            c.write(new byte[] {'a'});
+                        } catch (IOException e) {
+                            closed.add(c);
+                        }
+                    }
+                }
+            }
+        }, 0, 100, TimeUnit.MILLISECONDS);
+
+        RawHttp.Response stats = patient.readResponse();
+        assertThat(stats.status()).as("a head that arrives slowly but within the deadline").isEqualTo(200);
+        for (int i = 0; i < 5; i++) {
+            RawHttp.Response r = RawHttp.exchange(esper.port(), RawHttp.publish(TOPIC, "data: normal " + i));
+            assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+        }
+        assertThat(subscriber.awaitEvents(5)).extracting(RawSubscriber.Event::data)
+                .containsExactly("normal 0", "normal 1", "normal 2", "normal 3", "normal 4");
+
+        // Each trickler's connection ends (no answer: its request never arrived) once the deadline passes.
+        for (RawHttp c : open) {
+            if (c != patient) {
+                assertThat(c.input().read()).as("the trickling connection is closed").isEqualTo(-1);
+            }
+        }
+        long elapsed = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+        System.out.printf("slow heads: %d trickled request heads closed after %d s%n", TRICKLERS, elapsed);
+        assertThat(elapsed).isGreaterThanOrEqualTo(headDeadlineSeconds - 1).isLessThan(headDeadlineSeconds + 10);
+        assertThat(esper.stat("published")).isEqualTo(5);
         assertThat(esper.exceptionLines()).isEmpty();
     }
 

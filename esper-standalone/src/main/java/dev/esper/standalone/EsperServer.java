@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  *       {@code StreamIdleTimeout}).</li>
  *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections; past that the server stops
  *       accepting until one closes.</li>
- *   <li>Request headers up to 8 KiB; an accept queue of 1024; Jetty's own errors as one line of
- *       {@code text/plain}.</li>
+ *   <li>Request headers up to 8 KiB, arriving within 20 s of their first byte (else the connection is closed);
+ *       an accept queue of 1024; Jetty's own errors as one line of {@code text/plain}.</li>
  * </ul>
  *
  * <p>Start with {@link #start(EsperSettings)}; {@link #stop(Duration)} (or {@link #close()}) stops accepting,
@@ -55,6 +55,8 @@ public final class EsperServer implements AutoCloseable {
     static final long CONNECTOR_IDLE_TIMEOUT_MILLIS = 30_000;
     static final int REQUEST_HEADER_BYTES = 8 * 1024;
     static final int ACCEPT_QUEUE = 1024;
+    /** How long a request line and headers may take to arrive (see {@code HeadDeadline}). */
+    static final long HEAD_DEADLINE_MILLIS = 20_000;
     private static final long JETTY_STOP_TIMEOUT_MILLIS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger("esper");
 
@@ -62,11 +64,14 @@ public final class EsperServer implements AutoCloseable {
     private final Broker broker;
     private final Server server;
     private final ServerConnector connector;
+    private final HeadDeadline heads;
     private final URI uri;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private EsperServer(EsperSettings settings, Broker broker, Server server, ServerConnector connector) {
+    private EsperServer(EsperSettings settings, Broker broker, Server server, ServerConnector connector,
+            HeadDeadline heads) {
+        this.heads = heads;
         this.settings = settings;
         this.broker = broker;
         this.server = server;
@@ -117,8 +122,10 @@ public final class EsperServer implements AutoCloseable {
             server.setStopTimeout(JETTY_STOP_TIMEOUT_MILLIS);
             server.setStopAtShutdown(false);
             server.start();
+            HeadDeadline heads = new HeadDeadline(connector, server.getScheduler(), HEAD_DEADLINE_MILLIS);
+            heads.start();
 
-            EsperServer running = new EsperServer(settings, broker, server, connector);
+            EsperServer running = new EsperServer(settings, broker, server, connector, heads);
             running.logBanner();
             return running;
         } catch (Exception e) {
@@ -182,6 +189,7 @@ public final class EsperServer implements AutoCloseable {
         try {
             LOG.info("stopping: no new connections; ending {} open stream(s)", broker.stats().clients());
             connector.shutdown();
+            heads.stop();
             broker.close(grace);
             server.stop();
             LOG.info("stopped");

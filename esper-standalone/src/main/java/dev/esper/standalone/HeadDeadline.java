@@ -1,0 +1,96 @@
+package dev.esper.standalone;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes a connection whose request head (request line and headers) has been arriving for longer than the
+ * deadline ("slowloris"). Jetty's idle timeout restarts with every byte, so a client that trickles a header a
+ * byte at a time would otherwise hold a connection, and connections are capped (max-subscribers + 10%), for
+ * as long as it likes. Bodies have their own timeout ({@code PublishBody}); an idle keep-alive connection
+ * (no byte of a next request yet) is left to the idle timeout; a stream is past its head.
+ *
+ * <p>Every second it looks at the HTTP/1.x connections of the connector: one whose parser is inside a request
+ * head is marked with the time and the count of requests the connection had begun; one still inside the head
+ * of that same request {@code deadline} later is closed (no answer: the request never arrived). The cost is a
+ * pass over the open connections per second, and a map entry per connection caught mid-head.
+ *
+ * <p>Runs on Jetty's scheduler, one pass at a time; {@link #marks} is touched by that pass only. Reading a
+ * parser's state from another thread is racy but benign: the deadline is coarse, and a stale read only
+ * delays a close by one pass.
+ */
+final class HeadDeadline implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger("esper");
+    private static final long PERIOD_MILLIS = 1_000;
+
+    private final AbstractConnector connector;
+    private final Scheduler scheduler;
+    private final long deadlineNanos;
+    /** Connection caught mid-head: {first seen (nanos), requests begun then}. Pass thread only. */
+    private final Map<EndPoint, long[]> marks = new HashMap<>();
+    private volatile boolean stopped;
+
+    HeadDeadline(AbstractConnector connector, Scheduler scheduler, long deadlineMillis) {
+        this.connector = connector;
+        this.scheduler = scheduler;
+        this.deadlineNanos = TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+    }
+
+    void start() {
+        scheduler.schedule(this, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        if (stopped) {
+            return;
+        }
+        try {
+            sweep(System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.warn("request head deadline: {}", e.toString());
+        } finally {
+            if (!stopped) {
+                scheduler.schedule(this, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** One pass: marks connections mid-head, closes those mid-head of one request for the deadline or longer. */
+    void sweep(long now) {
+        for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+            if (!(endPoint.getConnection() instanceof HttpConnection)) {
+                continue;
+            }
+            HttpConnection connection = (HttpConnection) endPoint.getConnection();
+            HttpParser parser = connection.getParser();
+            if (parser.isStart() || !parser.inHeaderState()) {
+                marks.remove(endPoint);
+                continue;
+            }
+            long requests = connection.getMessagesIn();
+            long[] mark = marks.get(endPoint);
+            if (mark == null || mark[1] != requests) {
+                marks.put(endPoint, new long[] {now, requests});
+            } else if (now - mark[0] >= deadlineNanos) {
+                marks.remove(endPoint);
+                LOG.debug("closing a connection from {}: its request head took longer than {} s",
+                        endPoint.getRemoteSocketAddress(), TimeUnit.NANOSECONDS.toSeconds(deadlineNanos));
+                endPoint.close();
+            }
+        }
+        marks.keySet().removeIf(endPoint -> !endPoint.isOpen());
+    }
+}
