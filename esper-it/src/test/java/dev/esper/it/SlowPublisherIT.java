@@ -114,13 +114,19 @@ class SlowPublisherIT {
     void requestHeadsTrickledAByteASecondAreClosedAtTheHeadDeadlineWhileOthersAreServed() throws Exception {
         int headDeadlineSeconds = 20;
         RawSubscriber subscriber = RawSubscriber.open(esper.port(), TOPIC, null);
-        // Never-ending heads: a request line, then a header whose value grows a byte a second. Each byte restarts
-        // Jetty's idle timeout, so only the head deadline ends them.
+        // Never-ending heads, each byte restarting Jetty's idle timeout, so only the head deadline ends them: half
+        // send a request line, then a header whose value grows a byte a second; half send only empty lines
+        // (which a parser skips before a request line).
+        List<RawHttp> blankLiners = new ArrayList<>();
         for (int i = 0; i < TRICKLERS; i++) {
             RawHttp c = RawHttp.connect(esper.port(), Duration.ofSeconds(headDeadlineSeconds + 30));
             open.add(c);
-            c.write(("POST /publish/" + TOPIC + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-                    .getBytes(StandardCharsets.US_ASCII));
+            if (i % 2 == 0) {
+                c.write(("POST /publish/" + TOPIC + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                        .getBytes(StandardCharsets.US_ASCII));
+            } else {
+                blankLiners.add(c);
+            }
         }
         // A slow but finite head (ten bytes a second, done in a few seconds) is served.
         RawHttp patient = RawHttp.connect(esper.port(), Duration.ofSeconds(30));
@@ -143,7 +149,7 @@ class SlowPublisherIT {
                 for (RawHttp c : open) {
                     if (c != patient && !closed.contains(c)) {
                         try {
-                            c.write(new byte[] {'a'});
+                            c.write(blankLiners.contains(c) ? new byte[] {'\r', '\n'} : new byte[] {'a'});
                         } catch (IOException e) {
                             closed.add(c);
                         }

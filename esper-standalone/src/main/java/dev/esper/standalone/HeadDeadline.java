@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * Closes a connection whose request head (request line and headers) has been arriving for longer than the
  * deadline ("slowloris"). Jetty's idle timeout restarts with every byte, so a client that trickles a header a
  * byte at a time would otherwise hold a connection, and connections are capped (max-subscribers + 10%), for
- * as long as it likes. Bodies have their own timeout ({@code PublishBody}); an idle keep-alive connection
- * (no byte of a next request yet) is left to the idle timeout; a stream is past its head.
+ * as long as it likes (empty lines before the request line included). Bodies have their own timeout
+ * ({@code PublishBody}); an idle keep-alive connection (no byte of a next request yet) is left to the idle
+ * timeout; a stream is past its head.
  *
  * <p>Every second it looks at the HTTP/1.x connections of the connector: one whose parser is inside a request
  * head is marked with the time and the count of requests the connection had begun; one still inside the head
@@ -76,7 +77,8 @@ final class HeadDeadline implements Runnable {
             }
             HttpConnection connection = (HttpConnection) endPoint.getConnection();
             HttpParser parser = connection.getParser();
-            if (parser.isStart() || !parser.inHeaderState()) {
+            // START with bytes counted is blank lines before a request line: a head under way too.
+            if (!parser.inHeaderState() || (parser.isStart() && parser.getHeaderLength() == 0)) {
                 marks.remove(endPoint);
                 continue;
             }

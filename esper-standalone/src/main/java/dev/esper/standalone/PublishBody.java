@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -25,8 +26,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * {@link #BODY_TIMEOUT_MILLIS} of the first wait for it is answered {@code 408} and the connection closed.
  *
  * <p>Threads: Jetty runs {@link #run()} one call at a time (demand is asked for only when a read found
- * nothing); {@link #buf} and {@link #len} are touched only there. The response is written exactly once, by
- * whichever of the reader, the publish completion or the timeout first claims {@link #answered}.
+ * nothing); {@link #buf} and {@link #len} are touched only there. {@link #state} keeps the timeout away from
+ * the reader: the timer answers {@code 408} only while the reader is {@code WAITING} for demand (never while it
+ * is inside {@code read()}, which must not overlap the exchange's completion), and never once the body is
+ * complete, so a publish that was made is never answered {@code 408}. A timeout that fires while the reader is
+ * busy leaves {@link #expired} for the reader, which answers the {@code 408} itself the next time it would wait.
  */
 final class PublishBody implements Runnable {
     /** How long a client may take to send its body. */
@@ -39,8 +43,16 @@ final class PublishBody implements Runnable {
     private final Response response;
     private final Callback callback;
     private final int maxBody;
+    private static final int READING = 0;
+    private static final int WAITING = 1;
+    private static final int DONE = 2;
+
     private final AtomicBoolean answered = new AtomicBoolean();
-    /** The body timeout, once started (by the reader); cancelled by the answer. */
+    /** READING (the reader runs), WAITING (for demand), DONE (body complete, or answered). */
+    private final AtomicInteger state = new AtomicInteger(READING);
+    /** The body timeout fired. */
+    private volatile boolean expired;
+    /** The body timeout, once started (by the reader); cancelled when the body is complete or answered. */
     private volatile Scheduler.Task timeout;
 
     /** Reader only. */
@@ -60,30 +72,40 @@ final class PublishBody implements Runnable {
     }
 
     void start() {
-        run();
+        read();
+    }
+
+    /** Jetty's demand callback: the body has more to read. */
+    @Override
+    public void run() {
+        if (state.compareAndSet(WAITING, READING)) {
+            read();
+        }
     }
 
     /**
      * Reads what has arrived; asks to be called again when more does. The body timeout starts the first time
      * the body is not all there: most bodies arrive with their headers and never need one.
      */
-    @Override
-    public void run() {
+    private void read() {
         for (;;) {
-            if (answered.get()) {
-                return;
-            }
             Content.Chunk chunk = request.read();
             if (chunk == null) {
                 if (timeout == null) {
-                    timeout = request.getComponents().getScheduler().schedule(this::timedOut, BODY_TIMEOUT_MILLIS,
+                    timeout = request.getComponents().getScheduler().schedule(this::expire, BODY_TIMEOUT_MILLIS,
                             TimeUnit.MILLISECONDS);
+                }
+                state.set(WAITING);
+                if (expired && state.compareAndSet(WAITING, DONE)) {
+                    timedOut();
+                    return;
                 }
                 request.demand(this);
                 return;
             }
             if (Content.Chunk.isFailure(chunk)) {
                 // The client went away or sent a broken body (e.g. a bad chunk); nothing was published.
+                state.set(DONE);
                 answer(400, Json.error(Publishing.bodyUnreadable(chunk.getFailure())), true);
                 return;
             }
@@ -91,19 +113,37 @@ final class PublishBody implements Runnable {
             boolean last = chunk.isLast();
             chunk.release();
             if (!fits) {
+                state.set(DONE);
                 buf = null;
                 answer(413, Json.error(Publishing.bodyTooLarge(maxBody)), true);
                 return;
             }
             if (last) {
+                state.set(DONE);
+                cancelTimeout();
                 publish();
                 return;
             }
         }
     }
 
+    /** The timer: answers now if the reader is waiting, else leaves it to the reader. */
+    private void expire() {
+        expired = true;
+        if (state.compareAndSet(WAITING, DONE)) {
+            timedOut();
+        }
+    }
+
     private void timedOut() {
         answer(408, Json.error(Publishing.bodyTimedOut(BODY_TIMEOUT_MILLIS)), true);
+    }
+
+    private void cancelTimeout() {
+        Scheduler.Task t = timeout;
+        if (t != null) {
+            t.cancel();
+        }
     }
 
     /** Appends; false once the body passed the limit. */
@@ -131,10 +171,7 @@ final class PublishBody implements Runnable {
         if (!answered.compareAndSet(false, true)) {
             return;
         }
-        Scheduler.Task t = timeout;
-        if (t != null) {
-            t.cancel();
-        }
+        cancelTimeout();
         if (close) {
             response.getHeaders().put(EsperHandler.CLOSE);
         }

@@ -4,12 +4,11 @@ import dev.esper.broker.Chunk;
 import dev.esper.topic.TopicId;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
 import java.util.concurrent.Flow;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -35,9 +34,10 @@ import org.eclipse.jetty.util.Callback;
  * <h2>Connection watch</h2>
  * An idle stream neither reads nor writes, so Jetty would notice a client that left only at the next heartbeat.
  * For HTTP/1.x the stream therefore asks the connection's {@link EndPoint} to tell it when the socket is
- * readable ({@code tryFillInterested}): EOF or an error means the client left; stray bytes are discarded.
- * Stream responses say {@code Connection: close}, so the connection is never reused and Jetty does not compete
- * for its bytes. A buffer is allocated only when the client sent something or left.
+ * readable ({@code tryFillInterested}): EOF or an error means the client left, and so does data, which a client
+ * has no reason to send on a stream. Stream responses say {@code Connection: close}, so the connection is never
+ * reused and Jetty does not compete for its bytes. A one-byte buffer is allocated only when the socket turns
+ * readable.
  *
  * <p>Threads: broker signals arrive one at a time on broker threads (or nested in {@code request}); write
  * completions and the watch on Jetty threads. {@link #writing} and {@link #ending} are guarded by
@@ -95,7 +95,7 @@ final class SseResponse implements Flow.Subscriber<Chunk>, Callback {
     @Override
     public void onError(Throwable t) {
         LOG.log(Level.DEBUG, () -> "subscriber of " + topic + " ended by the broker: " + t.getMessage());
-        finish(new EofException("subscriber dropped: " + t.getMessage()));
+        finish(new Request.Handler.AbortException("subscriber dropped: " + t.getMessage()));
     }
 
     /** The broker is closing: end the response normally, once the write in flight is done. */
@@ -143,10 +143,14 @@ final class SseResponse implements Flow.Subscriber<Chunk>, Callback {
         if (s != null) {
             s.cancel();
         }
-        finish(new EofException(why));
+        finish(new Request.Handler.AbortException(why));
     }
 
-    /** Completes the exchange once: normally ({@code failure} null) or by failing it, which closes the connection. */
+    /**
+     * Completes the exchange once: normally ({@code failure} null) or by failing it with an
+     * {@code AbortException}, which closes the connection without an error page (a stream that ends before
+     * its head was sent must not turn into a {@code 500}).
+     */
     private void finish(Throwable failure) {
         synchronized (this) {
             ending = true;
@@ -176,25 +180,22 @@ final class SseResponse implements Flow.Subscriber<Chunk>, Callback {
             }
         }
 
+        /**
+         * Readable: EOF or an error means the client left. A client has nothing to send on an event stream
+         * (its response says {@code Connection: close}, so not even a next request), so data ends the stream
+         * too, rather than being read and discarded on a selector thread for as long as the client sends.
+         */
         @Override
         public void succeeded() {
-            ByteBuffer scratch = ByteBuffer.allocate(256);
             try {
-                for (;;) {
-                    scratch.clear().flip();
-                    int n = endPoint.fill(scratch);
-                    if (n < 0) {
-                        clientGone("connection closed by the client");
-                        return;
-                    }
-                    if (n == 0) {
-                        if (!endPoint.isOpen() || !endPoint.tryFillInterested(this)) {
-                            if (!endPoint.isOpen()) {
-                                clientGone("connection closed");
-                            }
-                        }
-                        return;
-                    }
+                // One byte is enough to tell data from EOF (an empty buffer would read nothing and see neither).
+                int n = endPoint.fill(BufferUtil.allocate(1));
+                if (n < 0) {
+                    clientGone("connection closed by the client");
+                } else if (n > 0 || !endPoint.isOpen()) {
+                    clientGone("connection closed");
+                } else if (!endPoint.tryFillInterested(this)) {
+                    LOG.log(Level.DEBUG, () -> "cannot watch the connection of a subscriber of " + topic);
                 }
             } catch (IOException | RuntimeException e) {
                 clientGone("connection failed: " + e);
