@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * after a clean close.
  *
  * <p>So, for HTTP/1.x, this class asks the container's connection to watch for readability itself, and treats
- * EOF or a read error as the client leaving. It uses only public container types, reached by reflection so
- * that esper-servlet has no compile-time dependency on any container:
+ * EOF, a read error or any data (a client has nothing to send on a stream) as the client leaving. It uses
+ * only public container types, reached by reflection so that esper-servlet has no compile-time dependency
+ * on any container:
  * <ul>
  *   <li>Jetty 12 (ee10): the core request's {@code ConnectionMetaData.getConnection().getEndPoint()}, then
  *       {@code EndPoint.tryFillInterested(Callback)} and {@code EndPoint.fill(ByteBuffer)};</li>
@@ -195,24 +196,18 @@ final class ConnectionWatch {
                 }
             }
 
-            /** Readable: EOF or an error means the client left; anything else is discarded. */
+            /**
+             * Readable: EOF, an error or data means the client left or misbehaves (a client has no reason to
+             * send anything on a stream), so the stream ends; nothing is read and dropped in a loop.
+             */
             private void fillable() {
-                // Allocated only when the client sent something or left: an idle stream holds no buffer.
-                ByteBuffer scratch = ByteBuffer.allocate(256);
+                // Allocated only when the socket turned readable: an idle stream holds no buffer.
+                ByteBuffer scratch = ByteBuffer.allocate(1);
                 try {
-                    for (;;) {
-                        scratch.clear().flip();
-                        int n = (Integer) fill.invoke(endPoint, scratch);
-                        if (n < 0) {
-                            onGone.run();
-                            return;
-                        }
-                        if (n == 0) {
-                            if (!(Boolean) isOpen.invoke(endPoint) || !register()) {
-                                onGone.run();
-                            }
-                            return;
-                        }
+                    scratch.flip();
+                    int n = (Integer) fill.invoke(endPoint, scratch);
+                    if (n != 0 || !(Boolean) isOpen.invoke(endPoint) || !register()) {
+                        onGone.run();
                     }
                 } catch (InvocationTargetException e) {
                     onGone.run();
@@ -287,13 +282,13 @@ final class ConnectionWatch {
             throw new NoSuchFieldException(type.getName() + "." + name);
         }
 
-        /** Reads (and discards) until EOF or an error, which mean the client left. */
+        /** Waits for EOF, an error or data: the client left or misbehaves. */
         private static final class Reader implements CompletionHandler<Long, Object> {
             private final Object wrapper;
             private final Method read;
             private final Method isClosed;
             private final Runnable onGone;
-            private final ByteBuffer scratch = ByteBuffer.allocate(256);
+            private final ByteBuffer scratch = ByteBuffer.allocate(1);
 
             Reader(Object wrapper, Method read, Method isClosed, Runnable onGone) {
                 this.wrapper = wrapper;
@@ -309,13 +304,14 @@ final class ConnectionWatch {
 
             @Override
             public void completed(Long result, Object attachment) {
-                if (result == null || result < 0) {
+                if (result == null || result != 0) {
+                    // EOF, or data, which a client has no reason to send on a stream.
                     onGone.run();
                     return;
                 }
                 try {
-                    // The client sent something (discarded). Watch on, unless Tomcat closed the connection:
-                    // a read on a closed wrapper would never complete, or touch a pooled channel.
+                    // Nothing read. Watch on, unless Tomcat closed the connection: a read on a closed wrapper
+                    // would never complete, or touch a pooled channel.
                     if ((Boolean) isClosed.invoke(wrapper)) {
                         onGone.run();
                         return;

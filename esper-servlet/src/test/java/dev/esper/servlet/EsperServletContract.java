@@ -415,6 +415,20 @@ abstract class EsperServletContract {
     // ---- 4 / 7: clients that go away -----------------------------------------------------------------
 
     @Test
+    void aSubscriberThatSendsBytesOnItsStreamIsDisconnectedAndRemoved() throws Exception {
+        open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+        assertThat(ServletFixture.clientsIn(server.get("/stats").body())).isEqualTo(1);
+
+        // A stream has nothing to receive (its answer says Connection: close, so not even a next request);
+        // bytes would otherwise be read and dropped by the container for as long as the client sends them.
+        stream.write("GET /stats HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(stream.awaitEnd(PROMPTLY)).as("the server ends the stream").isTrue();
+        await().atMost(PROMPTLY).until(() -> ServletFixture.clientsIn(server.get("/stats").body()) == 0);
+    }
+
+    @Test
     void anAbruptlyDisconnectedIdleStreamIsRemovedPromptly() throws Exception {
         open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
         RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
