@@ -413,27 +413,65 @@ public final class Broker implements AutoCloseable {
      *     closed; {@code onSubscribe} is not called then
      */
     public void subscribe(TopicId topic, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {
+        try {
+            subscribeAsync(topic, lastEventId, subscriber).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@link #subscribe}, without waiting for the transport: with a cross-node transport the first local
+     * subscriber of a topic waits (a bounded time) until the node follows the topic, and this method returns
+     * at once instead of blocking the calling thread meanwhile. With the local transport the stage is complete
+     * on return. {@code onSubscribe} is called before the stage completes, on the thread that completes it.
+     *
+     * @param topic the topic
+     * @param lastEventId as for {@link #subscribe}
+     * @param subscriber receives the stream
+     * @return completes once the subscriber is registered, or exceptionally with a
+     *     {@link CapacityExceededException} as {@link #subscribe} throws it ({@code onSubscribe} is not called
+     *     then)
+     */
+    public CompletionStage<Void> subscribeAsync(TopicId topic, String lastEventId,
+            Flow.Subscriber<? super Chunk> subscriber) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(subscriber, "subscriber");
-        if (closed) {
-            throw shuttingDown();
-        }
-        reserve(clientCount, maxSubscribers, "subscribers", "max-subscribers");
         try {
-            transport.beforeSubscribe(topic);
+            if (closed) {
+                throw shuttingDown();
+            }
+            reserve(clientCount, maxSubscribers, "subscribers", "max-subscribers");
         } catch (RuntimeException e) {
-            clientCount.decrementAndGet();
-            throw e;
+            return CompletableFuture.failedFuture(e);
         }
-        StreamSubscription s;
+        CompletionStage<Void> following;
         try {
-            s = register(topic, lastEventId, subscriber);
+            following = transport.beforeSubscribe(topic);
         } catch (RuntimeException e) {
-            clientCount.decrementAndGet();
-            notifyUnsubscribed(topic);
-            throw e;
+            following = CompletableFuture.failedFuture(e);
         }
-        s.start();
+        return following.handle((ignored, failure) -> {
+            if (failure != null) {
+                clientCount.decrementAndGet();
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                throw cause instanceof RuntimeException ? (RuntimeException) cause : new CompletionException(cause);
+            }
+            StreamSubscription s;
+            try {
+                s = register(topic, lastEventId, subscriber);
+            } catch (RuntimeException e) {
+                clientCount.decrementAndGet();
+                notifyUnsubscribed(topic);
+                throw e;
+            }
+            s.start();
+            return null;
+        });
     }
 
     private StreamSubscription register(TopicId id, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {

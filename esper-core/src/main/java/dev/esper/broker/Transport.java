@@ -5,6 +5,7 @@ import dev.esper.topic.TopicId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -43,15 +44,18 @@ public interface Transport extends AutoCloseable {
     CompletionStage<PublishResult> publish(TopicId topic, List<Event> events);
 
     /**
-     * Called on the subscribing thread before a local subscriber of {@code topic} registers; returns once
-     * this node receives the topic's events and its retained history is in line with the cluster's (a
-     * cross-node transport may block for a bounded time to get there). The default does nothing.
+     * Called before a local subscriber of {@code topic} registers. The stage completes once this node receives
+     * the topic's events and its retained history is in line with the cluster's; a cross-node transport may
+     * take a bounded time to get there, and must not block the calling thread meanwhile (it may be an I/O
+     * thread). The default completes at once.
      *
      * @param topic the topic about to get a local subscriber
-     * @throws CapacityExceededException if the topic cannot be followed now (the subscribe is refused with
+     * @return completes when the subscriber may register, or exceptionally with a
+     *     {@link CapacityExceededException} if the topic cannot be followed now (the subscribe is refused with
      *     {@code 503}; {@link #afterUnsubscribe} is not called for it)
      */
-    default void beforeSubscribe(TopicId topic) {
+    default CompletionStage<Void> beforeSubscribe(TopicId topic) {
+        return CompletableFuture.completedFuture(null);
     }
 
     /**

@@ -29,6 +29,8 @@ class FollowingTransportSeamTest {
         final List<String> calls = new CopyOnWriteArrayList<>();
         volatile Sink sink;
         volatile Consumer<TopicId> onBeforeSubscribe = t -> { };
+        /** What beforeSubscribe answers, after onBeforeSubscribe ran: by default, ready at once. */
+        volatile CompletionStage<Void> following = CompletableFuture.completedFuture(null);
 
         @Override
         public void start(Sink s) {
@@ -41,9 +43,10 @@ class FollowingTransportSeamTest {
         }
 
         @Override
-        public void beforeSubscribe(TopicId topic) {
+        public CompletionStage<Void> beforeSubscribe(TopicId topic) {
             calls.add("before " + topic);
             onBeforeSubscribe.accept(topic);
+            return following;
         }
 
         @Override
@@ -101,6 +104,46 @@ class FollowingTransportSeamTest {
             assertThatThrownBy(() -> broker.subscribe(TOPIC, null, sub))
                     .isInstanceOf(CapacityExceededException.class)
                     .hasMessage("cluster unreachable");
+            assertThat(sub.subscription).isNull();
+            assertThat(broker.stats().clients()).isZero();
+            assertThat(broker.stats().topics()).isZero();
+            assertThat(transport.calls).containsExactly("before abcdef123");
+        }
+    }
+
+    @Test
+    void subscribeAsyncReturnsAtOnceAndRegistersWhenTheTransportFollowsTheTopic() {
+        FollowingTransport transport = new FollowingTransport();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        transport.following = ready;
+        try (Broker broker = Broker.builder().transport(transport).deliveryExecutor(Runnable::run).build()) {
+            RecordingSubscriber sub = RecordingSubscriber.ready();
+
+            CompletableFuture<Void> subscribed = broker.subscribeAsync(TOPIC, null, sub).toCompletableFuture();
+
+            assertThat(subscribed).isNotDone();
+            assertThat(sub.subscription).as("not registered while the transport is not ready").isNull();
+            assertThat(broker.stats().clients()).as("the slot is held meanwhile").isEqualTo(1);
+            ready.complete(null);
+            assertThat(subscribed).isCompleted();
+            assertThat(sub.subscription).isNotNull();
+            assertThat(sub.text()).startsWith(":ok");
+        }
+    }
+
+    @Test
+    void subscribeAsyncFailsWithTheTransportsRefusalAndChangesNothing() {
+        FollowingTransport transport = new FollowingTransport();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        transport.following = ready;
+        try (Broker broker = Broker.builder().transport(transport).deliveryExecutor(Runnable::run).build()) {
+            RecordingSubscriber sub = RecordingSubscriber.ready();
+            CompletableFuture<Void> subscribed = broker.subscribeAsync(TOPIC, null, sub).toCompletableFuture();
+
+            ready.completeExceptionally(new CapacityExceededException("cluster unreachable"));
+
+            assertThatThrownBy(subscribed::join).hasCauseInstanceOf(CapacityExceededException.class)
+                    .hasRootCauseMessage("cluster unreachable");
             assertThat(sub.subscription).isNull();
             assertThat(broker.stats().clients()).isZero();
             assertThat(broker.stats().topics()).isZero();

@@ -263,9 +263,9 @@ public final class RedisTransport implements Transport {
      * @throws CapacityExceededException if Redis cannot be reached or does not answer in time
      */
     @Override
-    public void beforeSubscribe(TopicId topic) {
+    public CompletionStage<Void> beforeSubscribe(TopicId topic) {
         if (closed) {
-            throw new CapacityExceededException("broker is shutting down");
+            return CompletableFuture.failedFuture(new CapacityExceededException("broker is shutting down"));
         }
         boolean[] created = new boolean[1];
         Follow f = follows.compute(topic, (k, v) -> {
@@ -280,16 +280,17 @@ public final class RedisTransport implements Transport {
         if (created[0]) {
             startFollowing(f);
         }
-        try {
-            f.ready.get(2 * timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            afterUnsubscribe(topic);
-            throw new CapacityExceededException("interrupted while following '" + topic + "' on Redis");
-        } catch (ExecutionException | TimeoutException e) {
-            afterUnsubscribe(topic);
-            throw unavailable("cannot follow '" + topic + "' now", e instanceof ExecutionException ? e.getCause() : e);
-        }
+        // A copy, so that this subscriber's deadline does not fail the follow for others waiting on it.
+        return f.ready.copy().orTimeout(2 * timeout.toMillis() + 100, TimeUnit.MILLISECONDS)
+                .handle((ignored, failure) -> {
+                    if (failure == null) {
+                        return null;
+                    }
+                    afterUnsubscribe(topic);
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    throw unavailable("cannot follow '" + topic + "' now", cause);
+                });
     }
 
     @Override

@@ -254,6 +254,8 @@ class RedisTransportTest {
                 .hasMessageContaining("Redis at 127.0.0.1:" + redis.port());
         assertThatThrownBy(() -> b.subscribe(TopicId.of("notFollowedYet"), null, new Collector()))
                 .isInstanceOf(CapacityExceededException.class);
+        assertThatThrownBy(() -> b.subscribeAsync(TopicId.of("notFollowedYet2"), null, new Collector())
+                .toCompletableFuture().join()).hasCauseInstanceOf(CapacityExceededException.class);
         assertThat(a.stats().toJson()).contains("\"state\":\"down\"");
         assertThat(sub.open()).isTrue();
 

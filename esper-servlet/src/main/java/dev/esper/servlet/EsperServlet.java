@@ -36,6 +36,11 @@ import java.util.function.UnaryOperator;
  * limits ({@code 503}). Every error is a short JSON body {@code {"error":"..."}} with CORS headers, never an
  * HTML page or a stack trace. Tokens are never logged, nor are request query strings.
  *
+ * <p>No request holds a container thread while it waits, with one exception: over a broker with a cross-node
+ * transport (esper-redis), the first subscriber of a topic on this node waits on its container thread, for a
+ * bounded time, until the node follows the topic. (The standalone server's Jetty handler waits for that
+ * without a thread, with {@code Broker.subscribeAsync}.)
+ *
  * <h2>Two ways to configure</h2>
  * <ul>
  *   <li><b>Programmatic</b>: {@link #EsperServlet(Broker, EsperServletConfig)}; the caller owns the broker

@@ -113,7 +113,7 @@ public final class EsperServer implements AutoCloseable {
             server.addConnector(connector);
             server.addBean(new NetworkConnectionLimit(maxConnections(settings.maxSubscribers()), connector));
 
-            EsperHandler esper = new EsperHandler(broker, servletConfig(settings), settings.redis().isPresent());
+            EsperHandler esper = new EsperHandler(broker, servletConfig(settings));
 
             long streamIdle = StreamIdleTimeout.forHeartbeat(settings.heartbeat().toMillis(),
                     CONNECTOR_IDLE_TIMEOUT_MILLIS);

@@ -32,7 +32,7 @@ public final class CoreHandlerServer {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        EsperHandler esper = new EsperHandler(broker, config, false);
+        EsperHandler esper = new EsperHandler(broker, config);
         server.setHandler(prefix.isEmpty() ? esper : new ContextHandler(esper, prefix));
         server.setErrorHandler(new TextErrorHandler());
         server.start();
