@@ -106,6 +106,8 @@ public final class Broker implements AutoCloseable {
     private volatile boolean closed;
 
     /** The eviction clock's hand over {@link #topics}; guarded by itself. */
+    /** The most topics one eviction attempt looks at (see {@link #evictOneIdle()}). */
+    static final int EVICTION_SCAN_LIMIT = 10_000;
     private final Object handLock = new Object();
     private Iterator<Topic> hand;
 
@@ -561,11 +563,15 @@ public final class Broker implements AutoCloseable {
 
     /**
      * Evicts one idle topic (no subscriber) that was not used since the clock hand last passed it
-     * (the CLOCK approximation of least recently used). Returns false if no topic is idle.
+     * (the CLOCK approximation of least recently used). Returns false if no topic is idle, or if none was
+     * found within {@link #EVICTION_SCAN_LIMIT} steps of the hand: one request never scans more than that
+     * under the hand's lock (on a full broker whose topics all have subscribers, each new topic would
+     * otherwise cost a scan of every topic twice, on an I/O thread). The hand keeps its place, so the next
+     * attempt goes on from there.
      */
     private boolean evictOneIdle() {
         synchronized (handLock) {
-            int budget = 2 * topics.size() + 2;
+            int budget = (int) Math.min(2L * topics.size() + 2, EVICTION_SCAN_LIMIT);
             for (int i = 0; i < budget; i++) {
                 if (hand == null || !hand.hasNext()) {
                     hand = topics.values().iterator();

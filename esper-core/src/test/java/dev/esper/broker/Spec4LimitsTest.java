@@ -169,6 +169,38 @@ class Spec4LimitsTest {
     }
 
     @Test
+    void onAFullBrokerOfBusyTopicsEachEvictionAttemptIsBoundedAndTheHandStillReachesTheIdleOne() {
+        int busy = Broker.EVICTION_SCAN_LIMIT + Broker.EVICTION_SCAN_LIMIT / 2;
+        build(Broker.builder().maxTopics(busy + 1).maxSubscribers(busy));
+        for (int i = 0; i < busy; i++) {
+            broker.subscribe(TopicId.of("busytopic" + i), null, RecordingSubscriber.ready());
+        }
+        broker.publish(TopicId.of("idletopic"), Event.of("x"));
+
+        // Each attempt looks at no more than the scan limit, so one may find nothing (503); but the hand keeps
+        // its place, and within two passes over the topics (second chance for the recently used idle one)
+        // it reaches the idle topic.
+        int attempts = 0;
+        int refused = 0;
+        boolean published = false;
+        while (!published && attempts < 2 * (busy + 1) / Broker.EVICTION_SCAN_LIMIT + 2) {
+            attempts++;
+            try {
+                broker.publish(TopicId.of("newtopic" + attempts), Event.of("y"));
+                published = true;
+            } catch (CapacityExceededException e) {
+                refused++;
+            }
+        }
+        assertThat(published).as("after %d attempts, %d refused", attempts, refused).isTrue();
+        // The idle topic was just used, so the hand must pass it twice, more than the limit apart: an attempt
+        // that was not bounded would have found it at once.
+        assertThat(refused).as("attempts stopped at the scan limit").isPositive();
+        assertThat(broker.stats().evicted()).isEqualTo(1);
+        assertThat(broker.stats().topics()).isEqualTo(busy + 1);
+    }
+
+    @Test
     void aFloodOfDistinctTopicsStaysWithinMaxTopics() {
         build(Broker.builder().maxTopics(1_000));
         RecordingSubscriber sub = RecordingSubscriber.ready();
