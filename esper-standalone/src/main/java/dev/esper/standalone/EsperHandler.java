@@ -26,7 +26,7 @@ import org.eclipse.jetty.util.Callback;
  * their limits from one {@link EsperServletConfig}), without the servlet layer: no servlet request and
  * response wrappers, no output stream, no async context. Measured on a 2-core machine against the servlet on
  * the same Jetty, this more than doubles publish requests per second and cuts server CPU per delivered event
- * by a third to a half (README, "Performance").
+ * by about a quarter to a third (README, "Performance").
  *
  * <p>Nothing here blocks, so Jetty may run {@link #handle} on a selector thread: publish bodies are read as
  * they arrive ({@link PublishBody}) and published asynchronously, subscribes wait for a cross-node transport
