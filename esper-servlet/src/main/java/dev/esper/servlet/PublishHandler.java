@@ -1,6 +1,7 @@
 package dev.esper.servlet;
 
 import dev.esper.broker.Broker;
+import dev.esper.http.BoundedBody;
 import dev.esper.http.Publishing;
 import dev.esper.topic.TopicId;
 import jakarta.servlet.AsyncContext;
@@ -17,19 +18,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Reads one publish body without blocking ({@link ReadListener}), enforcing the size limit while it
  * reads, then parses and publishes it and answers (SPEC 2.2).
  *
- * <p>The body is never held beyond {@code maxBody + 1} bytes: a {@code Content-Length} over the limit is
- * answered before any byte is read (by the servlet), and a body without one is read until it passes the
- * limit and then abandoned with {@code 413} and {@code Connection: close}.
+ * <p>The body ({@link BoundedBody}) is never held beyond {@code maxBody + 1} bytes: a {@code Content-Length}
+ * over the limit is answered before any byte is read (by the servlet), and a body without one is read until it
+ * passes the limit and then abandoned with {@code 413} and {@code Connection: close}.
  *
- * <p>Threads: the container calls the read callbacks one at a time; {@link #buf} and {@link #len} are only
- * touched there. The response is written exactly once, by whichever of the read callbacks, the publish
- * completion or a timeout first claims {@link #answered}.
+ * <p>Threads: the container calls the read callbacks one at a time; {@link #body} is only touched there. The
+ * response is written exactly once, by whichever of the read callbacks, the publish completion or a timeout
+ * first claims {@link #answered}.
  */
 final class PublishHandler implements ReadListener, AsyncListener {
     private static final System.Logger LOG = System.getLogger(PublishHandler.class.getName());
     /** How long a client may take to send its body. */
     static final long BODY_TIMEOUT_MILLIS = 30_000;
-    private static final int INITIAL_BUFFER = 8192;
 
     private final AsyncContext ctx;
     private final ServletInputStream in;
@@ -40,8 +40,7 @@ final class PublishHandler implements ReadListener, AsyncListener {
     private final AtomicBoolean answered = new AtomicBoolean();
 
     /** Container read-callback thread only. */
-    private byte[] buf;
-    private int len;
+    private final BoundedBody body;
 
     PublishHandler(AsyncContext ctx, ServletInputStream in, HttpServletResponse resp, Broker broker, TopicId topic,
             int maxBody, long contentLength) {
@@ -51,24 +50,17 @@ final class PublishHandler implements ReadListener, AsyncListener {
         this.broker = broker;
         this.topic = topic;
         this.maxBody = maxBody;
-        int cap = contentLength >= 0 ? (int) Math.min(contentLength + 1, maxBody + 1L) : INITIAL_BUFFER;
-        this.buf = new byte[Math.max(1, Math.min(cap, maxBody + 1))];
+        this.body = new BoundedBody(maxBody, contentLength);
     }
 
     @Override
     public void onDataAvailable() throws IOException {
         while (!answered.get() && in.isReady()) {
-            if (len == buf.length) {
-                int cap = (int) Math.min((long) buf.length * 2, maxBody + 1L);
-                buf = java.util.Arrays.copyOf(buf, cap);
-            }
-            int n = in.read(buf, len, buf.length - len);
-            if (n < 0) {
+            if (body.readFrom(in) < 0) {
                 return;
             }
-            len += n;
-            if (len > maxBody) {
-                tooLarge();
+            if (body.tooLarge()) {
+                answer(413, Http.errorJson(Publishing.bodyTooLarge(maxBody)), true);
                 return;
             }
         }
@@ -79,20 +71,13 @@ final class PublishHandler implements ReadListener, AsyncListener {
         if (answered.get()) {
             return;
         }
-        byte[] body = buf;
-        buf = null;
-        Publishing.publish(broker, topic, body, 0, len).thenAccept(r -> answer(r.status(), r.body(), false));
+        body.publish(broker, topic).thenAccept(r -> answer(r.status(), r.body(), false));
     }
 
     @Override
     public void onError(Throwable t) {
         // The client went away or sent a broken body (e.g. a bad chunk); nothing was published.
         answer(400, Http.errorJson(Publishing.bodyUnreadable(t)), true);
-    }
-
-    private void tooLarge() {
-        buf = null;
-        answer(413, Http.errorJson(Publishing.bodyTooLarge(maxBody)), true);
     }
 
     /** Writes the one response and completes; later calls do nothing. */

@@ -2,10 +2,9 @@ package dev.esper.standalone;
 
 import dev.esper.broker.Broker;
 import dev.esper.broker.Json;
+import dev.esper.http.BoundedBody;
 import dev.esper.http.Publishing;
 import dev.esper.topic.TopicId;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,13 +19,14 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * while it reads, then parses and publishes it and answers (SPEC 2.2): the core-API twin of the servlet's
  * {@code PublishHandler}, with the same answers.
  *
- * <p>The body is never held beyond {@code maxBody + 1} bytes: a {@code Content-Length} over the limit is
- * answered before any byte is read (by {@link EsperHandler}), and a body without one is read until it passes
- * the limit and then abandoned with {@code 413} and {@code Connection: close}. A body not complete within
- * {@link #BODY_TIMEOUT_MILLIS} of the first wait for it is answered {@code 408} and the connection closed.
+ * <p>The body ({@link BoundedBody}) is never held beyond {@code maxBody + 1} bytes: a {@code Content-Length}
+ * over the limit is answered before any byte is read (by {@link EsperHandler}), and a body without one is read
+ * until it passes the limit and then abandoned with {@code 413} and {@code Connection: close}. A body not
+ * complete within {@link #BODY_TIMEOUT_MILLIS} of the first wait for it is answered {@code 408} and the
+ * connection closed.
  *
  * <p>Threads: Jetty runs {@link #run()} one call at a time (demand is asked for only when a read found
- * nothing); {@link #buf} and {@link #len} are touched only there. {@link #state} keeps the timeout away from
+ * nothing); {@link #body} is touched only there. {@link #state} keeps the timeout away from
  * the reader: the timer answers {@code 408} only while the reader is {@code WAITING} for demand (never while it
  * is inside {@code read()}, which must not overlap the exchange's completion), and never once the body is
  * complete, so a publish that was made is never answered {@code 408}. A timeout that fires while the reader is
@@ -35,7 +35,6 @@ import org.eclipse.jetty.util.thread.Scheduler;
 final class PublishBody implements Runnable {
     /** How long a client may take to send its body. */
     static final long BODY_TIMEOUT_MILLIS = 30_000;
-    private static final int INITIAL_BUFFER = 8192;
 
     private final Broker broker;
     private final TopicId topic;
@@ -56,8 +55,7 @@ final class PublishBody implements Runnable {
     private volatile Scheduler.Task timeout;
 
     /** Reader only. */
-    private byte[] buf;
-    private int len;
+    private final BoundedBody body;
 
     PublishBody(Broker broker, TopicId topic, Request request, Response response, Callback callback, int maxBody,
             long contentLength) {
@@ -67,8 +65,7 @@ final class PublishBody implements Runnable {
         this.response = response;
         this.callback = callback;
         this.maxBody = maxBody;
-        int cap = contentLength >= 0 ? (int) Math.min(contentLength + 1, maxBody + 1L) : INITIAL_BUFFER;
-        this.buf = new byte[Math.max(1, Math.min(cap, maxBody + 1))];
+        this.body = new BoundedBody(maxBody, contentLength);
     }
 
     void start() {
@@ -109,12 +106,11 @@ final class PublishBody implements Runnable {
                 answer(400, Json.error(Publishing.bodyUnreadable(chunk.getFailure())), true);
                 return;
             }
-            boolean fits = append(chunk.getByteBuffer());
+            boolean fits = body.append(chunk.getByteBuffer());
             boolean last = chunk.isLast();
             chunk.release();
             if (!fits) {
                 state.set(DONE);
-                buf = null;
                 answer(413, Json.error(Publishing.bodyTooLarge(maxBody)), true);
                 return;
             }
@@ -146,24 +142,8 @@ final class PublishBody implements Runnable {
         }
     }
 
-    /** Appends; false once the body passed the limit. */
-    private boolean append(ByteBuffer bytes) {
-        int n = bytes.remaining();
-        if ((long) len + n > maxBody) {
-            return false;
-        }
-        if (len + n > buf.length) {
-            buf = Arrays.copyOf(buf, (int) Math.min(Math.max((long) buf.length * 2, len + n), maxBody + 1L));
-        }
-        bytes.get(buf, len, n);
-        len += n;
-        return true;
-    }
-
     private void publish() {
-        byte[] body = buf;
-        buf = null;
-        Publishing.publish(broker, topic, body, 0, len).thenAccept(r -> answer(r.status(), r.body(), false));
+        body.publish(broker, topic).thenAccept(r -> answer(r.status(), r.body(), false));
     }
 
     /** Writes the one answer; later calls do nothing. */

@@ -1,0 +1,113 @@
+package dev.esper.http;
+
+import dev.esper.broker.Broker;
+import dev.esper.topic.TopicId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A publish body as it arrives, never held beyond its limit (SPEC 2.2): sized from the declared
+ * {@code Content-Length} when there is one, grown by doubling otherwise, and refused as soon as it passes
+ * {@code maxBytes}, so a front end can answer {@code 413} without waiting for the rest. Once read, it is
+ * published with {@link #publish}. Every front end (the servlet, the standalone server's Jetty handler,
+ * your own) reads bodies with it.
+ *
+ * <p>Not thread-safe: one reader at a time, as a server hands out a request body.
+ */
+public final class BoundedBody {
+    private static final int INITIAL_BUFFER = 8192;
+
+    private final int maxBytes;
+    private byte[] buf;
+    private int len;
+    private boolean tooLarge;
+
+    /**
+     * @param maxBytes the largest body accepted, at least 1
+     * @param declaredLength the request's {@code Content-Length}, or -1 if it has none (chunked)
+     * @throws IllegalArgumentException if {@code maxBytes} is below 1
+     */
+    public BoundedBody(int maxBytes, long declaredLength) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be at least 1, was " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
+        long cap = declaredLength >= 0 ? declaredLength + 1 : INITIAL_BUFFER;
+        this.buf = new byte[(int) Math.max(1, Math.min(cap, maxBytes + 1L))];
+    }
+
+    /**
+     * Appends what {@code bytes} holds, consuming it.
+     *
+     * @return false, keeping nothing more, if the body now passes the limit ({@link #tooLarge()})
+     */
+    public boolean append(ByteBuffer bytes) {
+        int n = bytes.remaining();
+        if (tooLarge || (long) len + n > maxBytes) {
+            tooLarge = true;
+            buf = null;
+            return false;
+        }
+        ensureRoom(len + n);
+        bytes.get(buf, len, n);
+        len += n;
+        return true;
+    }
+
+    /**
+     * Reads once from {@code in} (one {@code read} call, so a non-blocking servlet stream that is ready does
+     * not block), at most one byte past the limit.
+     *
+     * @return the bytes read, or -1 at the end of the body
+     * @throws IOException if the read fails
+     */
+    public int readFrom(InputStream in) throws IOException {
+        if (tooLarge) {
+            return 0;
+        }
+        ensureRoom(len + 1);
+        int n = in.read(buf, len, buf.length - len);
+        if (n > 0) {
+            len += n;
+            if (len > maxBytes) {
+                tooLarge = true;
+                buf = null;
+            }
+        }
+        return n;
+    }
+
+    /** Whether the body passed the limit; what was read is then dropped. */
+    public boolean tooLarge() {
+        return tooLarge;
+    }
+
+    /** The number of bytes read so far. */
+    public int length() {
+        return len;
+    }
+
+    /**
+     * Publishes the body read ({@link Publishing#publish}) and lets go of its bytes.
+     *
+     * @throws IllegalStateException if the body passed the limit
+     */
+    public CompletionStage<Publishing.Reply> publish(Broker broker, TopicId topic) {
+        if (tooLarge) {
+            throw new IllegalStateException("the body passed its limit of " + maxBytes + " bytes");
+        }
+        byte[] body = buf;
+        buf = null;
+        return Publishing.publish(broker, topic, body, 0, len);
+    }
+
+    /** Grows the buffer (doubling, never past one byte over the limit) to hold {@code needed} bytes. */
+    private void ensureRoom(int needed) {
+        if (needed > buf.length) {
+            buf = Arrays.copyOf(buf, (int) Math.min(Math.max((long) buf.length * 2, needed), maxBytes + 1L));
+        }
+    }
+}
