@@ -170,12 +170,16 @@ public final class Broker implements AutoCloseable {
      * @throws IllegalArgumentException if {@code events} is empty
      */
     public PublishResult publish(TopicId topic, List<Event> events) {
+        return join(publishAsync(topic, events));
+    }
+
+    /** Waits for a stage; its failure is rethrown as itself when unchecked (not wrapped). */
+    private static <T> T join(CompletionStage<T> stage) {
         try {
-            return publishAsync(topic, events).toCompletableFuture().join();
+            return stage.toCompletableFuture().join();
         } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
             }
             throw e;
         }
@@ -415,14 +419,7 @@ public final class Broker implements AutoCloseable {
      *     closed; {@code onSubscribe} is not called then
      */
     public void subscribe(TopicId topic, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {
-        try {
-            subscribeAsync(topic, lastEventId, subscriber).toCompletableFuture().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
-            }
-            throw e;
-        }
+        join(subscribeAsync(topic, lastEventId, subscriber));
     }
 
     /**
@@ -434,9 +431,9 @@ public final class Broker implements AutoCloseable {
      * @param topic the topic
      * @param lastEventId as for {@link #subscribe}
      * @param subscriber receives the stream
-     * @return completes once the subscriber is registered, or exceptionally with a
-     *     {@link CapacityExceededException} as {@link #subscribe} throws it ({@code onSubscribe} is not called
-     *     then)
+     * @return completes once the subscriber is registered, or exceptionally with the
+     *     {@link CapacityExceededException} itself (not wrapped) that {@link #subscribe} would throw
+     *     ({@code onSubscribe} is not called then)
      */
     public CompletionStage<Void> subscribeAsync(TopicId topic, String lastEventId,
             Flow.Subscriber<? super Chunk> subscriber) {
@@ -456,12 +453,13 @@ public final class Broker implements AutoCloseable {
         } catch (RuntimeException e) {
             following = CompletableFuture.failedFuture(e);
         }
-        return following.handle((ignored, failure) -> {
+        CompletableFuture<Void> subscribed = new CompletableFuture<>();
+        following.whenComplete((ignored, failure) -> {
             if (failure != null) {
                 clientCount.decrementAndGet();
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                throw cause instanceof RuntimeException ? (RuntimeException) cause : new CompletionException(cause);
+                subscribed.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+                return;
             }
             StreamSubscription s;
             try {
@@ -469,11 +467,13 @@ public final class Broker implements AutoCloseable {
             } catch (RuntimeException e) {
                 clientCount.decrementAndGet();
                 notifyUnsubscribed(topic);
-                throw e;
+                subscribed.completeExceptionally(e);
+                return;
             }
             s.start();
-            return null;
+            subscribed.complete(null);
         });
+        return subscribed;
     }
 
     private StreamSubscription register(TopicId id, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {

@@ -287,9 +287,7 @@ public final class RedisTransport implements Transport {
                         return null;
                     }
                     afterUnsubscribe(topic);
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
-                    throw unavailable("cannot follow '" + topic + "' now", cause);
+                    throw unavailable("cannot follow '" + topic + "' now", failure);
                 });
     }
 

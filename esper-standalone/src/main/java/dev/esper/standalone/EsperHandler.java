@@ -9,7 +9,6 @@ import dev.esper.servlet.EsperServletConfig;
 import dev.esper.topic.TopicId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -111,11 +110,9 @@ final class EsperHandler extends Handler.Abstract {
                 stream.start(request);
                 return;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
             out.remove(NO_PROXY_BUFFERING.getName());
-            if (cause instanceof EsperException) {
-                EsperException e = (EsperException) cause;
+            if (failure instanceof EsperException) {
+                EsperException e = (EsperException) failure;
                 reject(request, response, callback, e.status(), e.reason());
             } else {
                 reject(request, response, callback, 500, "subscribe failed inside the server");
