@@ -9,6 +9,9 @@ import dev.esper.broker.Json;
 import dev.esper.topic.InvalidTopicIdException;
 import dev.esper.topic.TopicId;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +19,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What esper's HTTP API makes of a request before its body is read or its stream opened (SPEC 2, 3, 5, 7):
- * the route, and either the go-ahead or the complete error answer. Every HTTP front end (the servlet, the
- * standalone server's Jetty handler, or your own on another server) asks this one class, so they cannot
- * drift apart; they only do the I/O.
+ * What {@link HttpApi} makes of a request before its body is read or its stream opened (SPEC 2, 3, 5, 7):
+ * the route, and either the go-ahead or the error to answer.
  *
  * <p>The checks run in this order, the first failing one answering: route ({@code 404}), method
  * ({@code 405} with {@code Allow}; {@code OPTIONS} is a CORS preflight, answered {@code 204} before any token
@@ -30,7 +31,7 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe.
  */
-public final class Admission {
+final class Admission {
     /** What to do with the request. */
     public enum Action {
         /** Open a stream on {@link #topic()}. */
@@ -45,10 +46,8 @@ public final class Admission {
         REJECT
     }
 
-    /** The media type of every JSON answer. */
-    public static final String JSON = "application/json; charset=utf-8";
     /** The request headers a browser may send cross-origin. */
-    public static final String PREFLIGHT_HEADERS = "Authorization, Content-Type, Last-Event-ID";
+    static final String PREFLIGHT_HEADERS = "Authorization, Content-Type, Last-Event-ID";
     private static final String ROUTES = "use GET /subscribe/{topic}, POST /publish/{topic} or GET /stats";
     private static final String SUBSCRIBE_PREFIX = "/subscribe/";
     private static final String PUBLISH_PREFIX = "/publish/";
@@ -78,7 +77,7 @@ public final class Admission {
      * @param policy who may do what
      * @return the decision; never null
      */
-    public static Admission decide(String method, String path, String authorization, String rawQuery,
+    static Admission decide(String method, String path, String authorization, String rawQuery,
             AccessPolicy policy) {
         Objects.requireNonNull(policy, "policy");
         Kind kind = Kind.of(path);
@@ -176,7 +175,7 @@ public final class Admission {
      * @param origin the request's {@code Origin} header, or null
      * @return the header value, or null for none
      */
-    public static String allowOrigin(List<String> allowed, String origin) {
+    static String allowOrigin(List<String> allowed, String origin) {
         if (allowed.contains("*")) {
             return "*";
         }
@@ -214,7 +213,7 @@ public final class Admission {
      * @param rawQuery the raw query string, or null
      * @return the id to resume after, or null
      */
-    public static String lastEventId(String header, String rawQuery) {
+    static String lastEventId(String header, String rawQuery) {
         if (header != null && !header.isEmpty()) {
             return header;
         }
@@ -231,7 +230,7 @@ public final class Admission {
      * @param name the parameter name
      * @return the value ({@code ""} for a bare name), or null if absent
      */
-    public static String queryParam(String rawQuery, String name) {
+    static String queryParam(String rawQuery, String name) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return null;
         }
@@ -243,6 +242,50 @@ public final class Admission {
             }
         }
         return null;
+    }
+
+    /**
+     * A request path as a container would decode it: percent escapes as UTF-8 bytes. A path that does not decode
+     * (a bad escape, bytes that are not UTF-8) is kept as it is, so its topic, holding a {@code %}, is invalid
+     * and answered {@code 400} by the topic rule rather than by the container; {@code %25} and {@code %00} decode
+     * to {@code %} and NUL, which no topic id holds either.
+     *
+     * @param raw the raw path, or null
+     * @return the decoded path, or null for null
+     */
+    static String decodePath(String raw) {
+        if (raw == null || raw.indexOf('%') < 0) {
+            return raw;
+        }
+        byte[] out = new byte[raw.length()];
+        int n = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= raw.length()) {
+                    return raw;
+                }
+                int hi = Character.digit(raw.charAt(i + 1), 16);
+                int lo = Character.digit(raw.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    return raw;
+                }
+                out[n++] = (byte) (hi << 4 | lo);
+                i += 2;
+            } else if (c < 0x80) {
+                out[n++] = (byte) c;
+            } else {
+                return raw;
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(out, 0, n)).toString();
+        } catch (CharacterCodingException e) {
+            return raw;
+        }
     }
 
     private static String decode(String s) {

@@ -2,8 +2,6 @@ package dev.esper.http;
 
 import dev.esper.broker.Broker;
 import dev.esper.topic.TopicId;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.CompletionStage;
@@ -11,13 +9,12 @@ import java.util.concurrent.CompletionStage;
 /**
  * A publish body as it arrives, never held beyond its limit (SPEC 2.2): sized from the declared
  * {@code Content-Length} when there is one, grown by doubling otherwise, and refused as soon as it passes
- * {@code maxBytes}, so a front end can answer {@code 413} without waiting for the rest. Once read, it is
- * published with {@link #publish}. Every front end (the servlet, the standalone server's Jetty handler,
- * your own) reads bodies with it.
+ * {@code maxBytes}, so the API can answer {@code 413} without waiting for the rest. Once read, it is
+ * published with {@link #publish}.
  *
  * <p>Not thread-safe: one reader at a time, as a server hands out a request body.
  */
-public final class BoundedBody {
+final class BoundedBody implements Exchange.BodyBuffer {
     private static final int INITIAL_BUFFER = 8192;
 
     private final int maxBytes;
@@ -30,7 +27,7 @@ public final class BoundedBody {
      * @param declaredLength the request's {@code Content-Length}, or -1 if it has none (chunked)
      * @throws IllegalArgumentException if {@code maxBytes} is below 1
      */
-    public BoundedBody(int maxBytes, long declaredLength) {
+    BoundedBody(int maxBytes, long declaredLength) {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be at least 1, was " + maxBytes);
         }
@@ -44,6 +41,7 @@ public final class BoundedBody {
      *
      * @return false, keeping nothing more, if the body now passes the limit ({@link #tooLarge()})
      */
+    @Override
     public boolean append(ByteBuffer bytes) {
         int n = bytes.remaining();
         if (tooLarge || (long) len + n > maxBytes) {
@@ -57,36 +55,13 @@ public final class BoundedBody {
         return true;
     }
 
-    /**
-     * Reads once from {@code in} (one {@code read} call, so a non-blocking servlet stream that is ready does
-     * not block), at most one byte past the limit.
-     *
-     * @return the bytes read, or -1 at the end of the body
-     * @throws IOException if the read fails
-     */
-    public int readFrom(InputStream in) throws IOException {
-        if (tooLarge) {
-            return 0;
-        }
-        ensureRoom(len + 1);
-        int n = in.read(buf, len, buf.length - len);
-        if (n > 0) {
-            len += n;
-            if (len > maxBytes) {
-                tooLarge = true;
-                buf = null;
-            }
-        }
-        return n;
-    }
-
     /** Whether the body passed the limit; what was read is then dropped. */
-    public boolean tooLarge() {
+    boolean tooLarge() {
         return tooLarge;
     }
 
     /** The number of bytes read so far. */
-    public int length() {
+    int length() {
         return len;
     }
 
@@ -95,13 +70,13 @@ public final class BoundedBody {
      *
      * @throws IllegalStateException if the body passed the limit
      */
-    public CompletionStage<Publishing.Reply> publish(Broker broker, TopicId topic) {
+    CompletionStage<Answer> publish(Broker broker, HttpApi.Cors cors, TopicId topic) {
         if (tooLarge) {
             throw new IllegalStateException("the body passed its limit of " + maxBytes + " bytes");
         }
         byte[] body = buf;
         buf = null;
-        return Publishing.publish(broker, topic, body, 0, len);
+        return Publishing.publish(broker, cors, topic, body, 0, len);
     }
 
     /** Grows the buffer (doubling, never past one byte over the limit) to hold {@code needed} bytes. */

@@ -20,17 +20,17 @@ import org.junit.jupiter.api.Test;
 class PublishingTest {
     private static final TopicId TOPIC = TopicId.of("abcdef123");
 
-    private static Publishing.Reply publish(Broker broker, String body) {
+    private static Answer publish(Broker broker, String body) {
         byte[] bytes = ("xx" + body + "yy").getBytes(StandardCharsets.UTF_8);
-        return Publishing.publish(broker, TOPIC, bytes, 2, bytes.length - 4).toCompletableFuture().join();
+        return Publishing.publish(broker, new HttpApi.Cors("*"), TOPIC, bytes, 2, bytes.length - 4).toCompletableFuture().join();
     }
 
     @Test
     void aValidBodyIsPublishedAndAnswered200WithTheIds() {
         try (Broker broker = Broker.builder().build()) {
-            Publishing.Reply r = publish(broker, "id: a1\ndata: one\n\ndata: two\n");
+            Answer r = publish(broker, "id: a1\ndata: one\n\ndata: two\n");
             assertThat(r.status()).isEqualTo(200);
-            assertThat(r.body()).startsWith("{").contains("\"a1\"");
+            assertThat(r.bodyText()).startsWith("{").contains("\"a1\"");
             assertThat(broker.stats().published()).isEqualTo(2);
         }
     }
@@ -39,7 +39,7 @@ class PublishingTest {
     void onlyTheGivenRangeOfTheArrayIsTheBody() {
         try (Broker broker = Broker.builder().build()) {
             // The bytes around the range ("xx", "yy") would be a data line's tail if they were read.
-            Publishing.Reply r = publish(broker, "data: inside\n");
+            Answer r = publish(broker, "data: inside\n");
             assertThat(r.status()).isEqualTo(200);
             assertThat(broker.stats().published()).isEqualTo(1);
         }
@@ -48,9 +48,9 @@ class PublishingTest {
     @Test
     void aBodyTheParserRejectsIs400WithItsReasonAndPublishesNothing() {
         try (Broker broker = Broker.builder().build()) {
-            Publishing.Reply r = publish(broker, "");
+            Answer r = publish(broker, "");
             assertThat(r.status()).isEqualTo(400);
-            assertThat(r.body()).startsWith("{\"error\":\"");
+            assertThat(r.bodyText()).startsWith("{\"error\":\"");
             assertThat(broker.stats().published()).isZero();
         }
     }
@@ -59,9 +59,9 @@ class PublishingTest {
     void aTransportRefusalBecomesItsStatusNotAFailure() {
         try (Broker broker = Broker.builder().transport(new FailingTransport(() -> CompletableFuture.failedFuture(
                 new CapacityExceededException("cluster is unreachable")))).build()) {
-            Publishing.Reply r = publish(broker, "data: x\n");
+            Answer r = publish(broker, "data: x\n");
             assertThat(r.status()).isEqualTo(503);
-            assertThat(r.body()).contains("cluster is unreachable");
+            assertThat(r.bodyText()).contains("cluster is unreachable");
         }
     }
 
@@ -70,9 +70,9 @@ class PublishingTest {
         try (Broker broker = Broker.builder().transport(new FailingTransport(() -> {
             throw new IllegalStateException("secret internals");
         })).build()) {
-            Publishing.Reply r = publish(broker, "data: x\n");
+            Answer r = publish(broker, "data: x\n");
             assertThat(r.status()).isEqualTo(500);
-            assertThat(r.body()).contains("publish failed inside the server").doesNotContain("secret internals");
+            assertThat(r.bodyText()).contains("publish failed inside the server").doesNotContain("secret internals");
         }
     }
 
