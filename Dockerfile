@@ -1,4 +1,4 @@
-# esper: build the fat jar, then run it on a JRE. Not built in CI here (no Docker daemon); see esper-standalone/README-standalone.md.
+# esper: build the fat jar, then run it on a JRE. Not built in CI here (no Docker daemon); see docs/standalone.md.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
