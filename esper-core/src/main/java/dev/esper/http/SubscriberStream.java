@@ -59,7 +59,14 @@ final class SubscriberStream implements Flow.Subscriber<Chunk>, Exchange.WriteCa
 
     /** Opens the response (the subscription is registered) and starts the flow: first the opening comment. */
     void open() {
-        Exchange.EventSink s = exchange.openStream(head, this::clientLeft);
+        Exchange.EventSink s;
+        try {
+            s = exchange.openStream(head, this::clientLeft);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, () -> "could not open a stream on " + topic + ": " + e);
+            subscription.cancel();
+            return;
+        }
         boolean ended;
         String reason;
         synchronized (this) {
