@@ -1,23 +1,20 @@
 package dev.esper.servlet;
 
-import dev.esper.EsperException;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
-import dev.esper.http.Admission;
-import dev.esper.http.Publishing;
-import dev.esper.topic.TopicId;
-import jakarta.servlet.AsyncContext;
+import dev.esper.http.HttpApi;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 
 /**
@@ -100,6 +97,10 @@ public final class EsperServlet extends HttpServlet {
     private transient volatile EsperServletConfig config;
     /** Whether this servlet built the broker (declarative use) and so closes it in destroy(). */
     private transient volatile boolean ownsBroker;
+    /** The API over the broker; set in init(), read by request threads. */
+    private transient volatile HttpApi api;
+    /** The timer of publish body timeouts; started in init(), stopped in destroy(). */
+    private transient volatile ScheduledExecutorService timer;
 
     /**
      * Declarative use ({@code web.xml}): builds its own broker and configuration from init parameters in
@@ -144,6 +145,8 @@ public final class EsperServlet extends HttpServlet {
             }
         }
         AccessPolicy policy = config.accessPolicy();
+        this.timer = timer(getServletName());
+        this.api = HttpApi.create(broker, policy, config.maxBodyBytes(), config.corsOrigins());
         LOG.log(Level.INFO, "esper servlet '" + getServletName() + "' ready: subscribe "
                 + (policy.isProtected(Side.SUBSCRIBER) ? "requires a token" : "is OPEN (no token)")
                 + ", publish and stats " + (policy.isProtected(Side.PUBLISHER) ? "require a token" : "are OPEN (no token)")
@@ -153,10 +156,24 @@ public final class EsperServlet extends HttpServlet {
     /** Closes the broker if this servlet built it (declarative use); a caller's broker stays open. */
     @Override
     public void destroy() {
+        api = null;
+        ScheduledExecutorService t = timer;
+        if (t != null) {
+            t.shutdownNow();
+        }
         Broker b = broker;
         if (ownsBroker && b != null) {
             b.close();
         }
+    }
+
+    /** One daemon thread for the body timeouts of this servlet's publishes. */
+    private static ScheduledExecutorService timer(String servletName) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "esper-servlet-timer-" + servletName);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The broker this servlet serves (null before {@link #init()} in declarative use). */
@@ -170,97 +187,18 @@ public final class EsperServlet extends HttpServlet {
     }
 
     /**
-     * Routes and answers every request (all methods); see the class description.
-     *
-     * @throws IOException if writing an error response fails
+     * Serves every request (all methods) through {@link HttpApi}; see the class description.
      */
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Broker b = broker;
-        EsperServletConfig c = config;
-        if (b == null || c == null) {
-            reject(req, resp, 503, "esper servlet is not initialised");
+    protected void service(HttpServletRequest req, HttpServletResponse resp) {
+        HttpApi a = api;
+        ServletExchange exchange = new ServletExchange(req, resp, timer);
+        if (a == null) {
+            exchange.respond(HttpApi.failure(503, "esper servlet is not initialised"));
             return;
         }
-        Http.cors(req, resp, c.corsOrigins());
-        String path = req.getPathInfo() != null ? req.getPathInfo() : req.getServletPath();
-        Admission a = Admission.decide(req.getMethod(), path, req.getHeader("Authorization"), req.getQueryString(),
-                c.accessPolicy());
-        a.headers().forEach(resp::setHeader);
-        switch (a.action()) {
-            case SUBSCRIBE:
-                subscribe(req, resp, b, a.topic());
-                break;
-            case PUBLISH:
-                publish(req, resp, b, c, a.topic());
-                break;
-            case STATS:
-                resp.setHeader("Cache-Control", "no-store");
-                Http.body(resp, Admission.JSON, b.stats().toJson());
-                break;
-            case PREFLIGHT:
-                resp.setStatus(a.status());
-                break;
-            default:
-                reject(req, resp, a.status(), a.reason());
-        }
+        a.handle(exchange);
     }
-
-    /**
-     * An error answered before the request body is read. A body still on its way cannot be told from the
-     * next request on a kept-alive connection, and a container that gives up draining it drops the
-     * connection under a client that may already be reusing it; so the answer says {@code Connection: close}.
-     */
-    private static void reject(HttpServletRequest req, HttpServletResponse resp, int status, String reason)
-            throws IOException {
-        if (req.getContentLengthLong() > 0 || req.getHeader("Transfer-Encoding") != null) {
-            resp.setHeader("Connection", "close");
-        }
-        Http.error(resp, status, reason);
-    }
-
-    private static void subscribe(HttpServletRequest req, HttpServletResponse resp, Broker broker, TopicId topic)
-            throws IOException {
-        String lastEventId = Admission.lastEventId(req.getHeader("Last-Event-ID"), req.getQueryString());
-        AsyncContext ctx = req.startAsync();
-        ctx.setTimeout(0);
-        SseStream stream = new SseStream(ctx, resp.getOutputStream(), req.getInputStream(), topic);
-        try {
-            broker.subscribe(topic, lastEventId, stream);
-        } catch (EsperException e) {
-            reject(req, resp, e.status(), e.reason());
-            ctx.complete();
-            return;
-        }
-        ctx.addListener(stream);
-        resp.setStatus(200);
-        resp.setContentType("text/event-stream; charset=utf-8");
-        resp.setHeader("Cache-Control", "no-cache");
-        resp.setHeader("X-Accel-Buffering", "no");
-        resp.setHeader("Connection", "close");
-        resp.getOutputStream().setWriteListener(stream.writeListener());
-        if (!ConnectionWatch.watch(req, stream::clientLeft)) {
-            // No connection watch in this container: let it watch the input, for what that is worth.
-            req.getInputStream().setReadListener(stream.readListener());
-        }
-    }
-
-    private static void publish(HttpServletRequest req, HttpServletResponse resp, Broker broker,
-            EsperServletConfig config, TopicId topic) throws IOException {
-        long length = req.getContentLengthLong();
-        if (length > config.maxBodyBytes()) {
-            resp.setHeader("Connection", "close");
-            Http.error(resp, 413, Publishing.bodyTooLarge(config.maxBodyBytes()));
-            return;
-        }
-        AsyncContext ctx = req.startAsync();
-        ctx.setTimeout(PublishHandler.BODY_TIMEOUT_MILLIS);
-        PublishHandler handler = new PublishHandler(ctx, req.getInputStream(), resp, broker, topic,
-                config.maxBodyBytes(), length);
-        ctx.addListener(handler);
-        req.getInputStream().setReadListener(handler);
-    }
-
 
     /** Looks a parameter up as an init parameter, else as {@code ESPER_<UPPER_SNAKE_NAME>} in the environment. */
     static UnaryOperator<String> lookup(UnaryOperator<String> initParams, UnaryOperator<String> env) {

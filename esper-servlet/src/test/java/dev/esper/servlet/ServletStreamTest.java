@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.esper.broker.Broker;
+import dev.esper.broker.Chunk;
+import dev.esper.http.Exchange;
 import dev.esper.event.Event;
 import dev.esper.topic.TopicId;
 import jakarta.servlet.AsyncContext;
@@ -12,6 +14,7 @@ import jakarta.servlet.WriteListener;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Flow;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,11 +23,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SseStream} against a scripted container: the ending never overlaps nor precedes a use of the output.
+ * {@link ServletStream} against a scripted container: the ending never overlaps nor precedes a use of the output.
  * Tomcat recycles the response for the next connection as soon as the request completes, so a write still
  * running when another thread called {@code complete()} landed in someone else's response.
  */
-class SseStreamTest {
+class ServletStreamTest {
     private static final TopicId TOPIC = TopicId.of("abcdef123");
 
     private final Broker broker = Broker.builder().heartbeat(Duration.ofSeconds(60)).build();
@@ -50,16 +53,66 @@ class SseStreamTest {
         broker.close(Duration.ZERO);
     }
 
+    /**
+     * What the API does with a sink: one write in flight, the next requested when it completes; the client
+     * leaving cancels the subscription and aborts the sink.
+     */
+    private static final class Feed implements Flow.Subscriber<Chunk>, Exchange.WriteCallback {
+        volatile ServletStream sink;
+        volatile Flow.Subscription subscription;
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(Chunk chunk) {
+            sink.write(chunk, this);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            sink.abort("dropped");
+        }
+
+        @Override
+        public void onComplete() {
+            sink.close();
+        }
+
+        @Override
+        public void written() {
+            subscription.request(1);
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            clientLeft();
+        }
+
+        void clientLeft() {
+            subscription.cancel();
+            sink.abort("client left");
+        }
+    }
+
+    private Feed open() {
+        Feed feed = new Feed();
+        feed.sink = new ServletStream(ctx, out, feed::clientLeft);
+        broker.subscribe(TOPIC, null, feed);
+        return feed;
+    }
+
     @Test
     void theClientLeavingWhileAWriteIsRunningCompletesOnlyAfterTheWrite() throws Exception {
-        SseStream stream = new SseStream(ctx, out, null, TOPIC);
-        broker.subscribe(TOPIC, null, stream);
-        stream.writeListener().onWritePossible();
+        Feed feed = open();
         assertThat(out.text()).isEqualTo(":ok\n\n");
 
         broker.publish(TOPIC, Event.of("slow"));
         assertThat(out.blocked.await(5, TimeUnit.SECONDS)).as("the write of the event started").isTrue();
-        Thread watch = new Thread(stream::clientLeft, "test-connection-watch");
+        Thread watch = new Thread(feed::clientLeft, "test-connection-watch");
         watch.start();
         watch.join(300);
 
@@ -74,19 +127,30 @@ class SseStreamTest {
 
     @Test
     void nothingIsWrittenAfterTheClientLeft() throws Exception {
-        SseStream stream = new SseStream(ctx, out, null, TOPIC);
-        broker.subscribe(TOPIC, null, stream);
-        stream.writeListener().onWritePossible();
+        Feed feed = open();
         out.release.countDown();
 
-        stream.clientLeft();
+        feed.clientLeft();
         broker.publish(TOPIC, Event.of("late"));
-        stream.writeListener().onWritePossible();
+        feed.sink.onWritePossible();
 
         assertThat(completes).hasValue(1);
         assertThat(out.text()).isEqualTo(":ok\n\n");
         assertThat(out.usedAfterComplete).isFalse();
         await().atMost(Duration.ofSeconds(3)).until(() -> broker.stats().clients() == 0);
+    }
+
+    @Test
+    void aWriteThatFindsTheOutputNotReadyCompletesWhenTheContainerSaysItIsPossible() {
+        out.ready = false;
+        Feed feed = open();
+        assertThat(out.text()).isEmpty();
+        out.ready = true;
+        feed.sink.onWritePossible();
+        assertThat(out.text()).isEqualTo(":ok\n\n");
+        out.release.countDown();
+        broker.publish(TOPIC, Event.of("next"));
+        await().atMost(Duration.ofSeconds(3)).until(() -> out.text().contains("data: next"));
     }
 
     /** Always ready; a write holding {@code slow} waits for {@link #release}. Records uses after complete(). */
@@ -97,6 +161,7 @@ class SseStreamTest {
         final StringBuffer written = new StringBuffer();
         volatile boolean completed;
         volatile boolean usedAfterComplete;
+        volatile boolean ready = true;
 
         String text() {
             return written.toString();
@@ -141,7 +206,7 @@ class SseStreamTest {
         public boolean isReady() {
             enter();
             inFlight.decrementAndGet();
-            return true;
+            return ready;
         }
 
         @Override

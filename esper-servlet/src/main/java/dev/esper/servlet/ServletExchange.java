@@ -1,0 +1,296 @@
+package dev.esper.servlet;
+
+import dev.esper.http.Answer;
+import dev.esper.http.Exchange;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One request on a Servlet 6 container, carried for {@link dev.esper.http.HttpApi}: the servlet's
+ * {@link Exchange}. Every request is asynchronous from the start ({@code startAsync()}, no container timeout),
+ * so that the API may answer it, read its body or open its stream from any thread, later; the exchange
+ * completes the {@link AsyncContext} when the answer is written or the stream ends.
+ *
+ * <p>Also the request's {@link AsyncListener} (added while the container's dispatch is still running, as the
+ * specification requires): a container that ends the request (its client gone, an error) ends the stream.
+ *
+ * <p>Threads: see {@link Exchange}; the read callbacks come on container threads.
+ */
+final class ServletExchange implements Exchange, AsyncListener {
+    private static final System.Logger LOG = System.getLogger(ServletExchange.class.getName());
+    private static final int READ_BUFFER = 8192;
+
+    private final HttpServletRequest req;
+    private final HttpServletResponse resp;
+    private final AsyncContext ctx;
+    private final ScheduledExecutorService timer;
+    private final String rawPath;
+    /** The open stream, if any; set once by openStream. */
+    private volatile ServletStream stream;
+
+    ServletExchange(HttpServletRequest req, HttpServletResponse resp, ScheduledExecutorService timer) {
+        this.req = req;
+        this.resp = resp;
+        this.timer = timer;
+        this.rawPath = rawPath(req);
+        this.ctx = req.startAsync();
+        ctx.setTimeout(0);
+        ctx.addListener(this);
+    }
+
+    /**
+     * The path below the servlet's mapping, as sent: the request URI after the context path and the servlet
+     * path. Where the raw URI does not start with them as decoded (an encoded context or servlet path), the
+     * container's decoded path info stands in.
+     */
+    static String rawPath(HttpServletRequest req) {
+        String uri = req.getRequestURI();
+        String prefix = req.getContextPath() + req.getServletPath();
+        if (uri != null && uri.startsWith(prefix)) {
+            String rest = uri.substring(prefix.length());
+            return rest.isEmpty() && req.getPathInfo() == null ? req.getServletPath() : rest;
+        }
+        return req.getPathInfo() != null ? req.getPathInfo() : req.getServletPath();
+    }
+
+    @Override
+    public String method() {
+        return req.getMethod();
+    }
+
+    @Override
+    public String rawPath() {
+        return rawPath;
+    }
+
+    @Override
+    public String rawQuery() {
+        return req.getQueryString();
+    }
+
+    @Override
+    public String header(String name) {
+        return req.getHeader(name);
+    }
+
+    @Override
+    public void respond(Answer answer) {
+        try {
+            head(answer);
+            resp.setContentLength(answer.bodyLength());
+            if (answer.bodyLength() > 0) {
+                resp.getOutputStream().write(answer.body());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, () -> "could not answer " + answer.status() + ": " + e);
+        } finally {
+            complete();
+        }
+    }
+
+    private void head(Answer answer) {
+        resp.setStatus(answer.status());
+        for (Answer.Header h : answer.headers()) {
+            resp.setHeader(h.name(), h.value());
+        }
+    }
+
+    private void complete() {
+        try {
+            ctx.complete();
+        } catch (IllegalStateException ignored) {
+            // The container already completed the request (its client went away).
+        }
+    }
+
+    @Override
+    public RequestBody readBody() {
+        Body body = new Body();
+        body.in.setReadListener(body);
+        return body;
+    }
+
+    @Override
+    public EventSink openStream(Answer head, Runnable clientLeft) {
+        head(head);
+        ServletStream s;
+        try {
+            ServletOutputStream out = resp.getOutputStream();
+            s = new ServletStream(ctx, out, clientLeft);
+            stream = s;
+            out.setWriteListener(s);
+            if (!DisconnectWatch.start(req, clientLeft)) {
+                // No watch in this container: a read error, if the container reports one, is all there is.
+                ServletInputStream in = req.getInputStream();
+                in.setReadListener(new InputWatch(in, clientLeft));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not open a stream", e);
+        }
+        return s;
+    }
+
+    @Override
+    public Runnable schedule(Runnable task, long delayMillis) {
+        ScheduledFuture<?> f = timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        return () -> f.cancel(false);
+    }
+
+    // ---- AsyncListener: the container ends the request ---------------------------------------------
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        containerEnded("async timeout", false);
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        containerEnded("async error: " + event.getThrowable(), false);
+    }
+
+    /**
+     * The response is complete. Called by Tomcat under its async state machine's monitor, so the stream must not
+     * wait for its output lock here (see {@link ServletStream}).
+     */
+    @Override
+    public void onComplete(AsyncEvent event) {
+        containerEnded("complete", true);
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // Not restarted.
+    }
+
+    private void containerEnded(String why, boolean completed) {
+        ServletStream s = stream;
+        if (s != null) {
+            s.containerEnded(why, completed);
+        } else if (!completed) {
+            complete();
+        }
+    }
+
+    /** The request body, read as the container reports it readable. */
+    private final class Body implements RequestBody, ReadListener {
+        final ServletInputStream in;
+        private final byte[] buffer = new byte[READ_BUFFER];
+        /** The reader's wake-up, waiting for the container's next read callback. */
+        private final AtomicReference<Runnable> waiting = new AtomicReference<>();
+        /** The container called back since the reader last looked. */
+        private final AtomicBoolean signalled = new AtomicBoolean();
+        private volatile Throwable failure;
+
+        Body() throws IllegalStateException {
+            try {
+                this.in = req.getInputStream();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public int read(BodyBuffer into) throws IOException {
+            Throwable f = failure;
+            if (f != null) {
+                throw f instanceof IOException ? (IOException) f : new IOException(f);
+            }
+            if (in.isFinished()) {
+                return -1;
+            }
+            if (!in.isReady()) {
+                return 0;
+            }
+            int n = in.read(buffer);
+            if (n < 0) {
+                return -1;
+            }
+            into.append(ByteBuffer.wrap(buffer, 0, n));
+            return n;
+        }
+
+        @Override
+        public void demand(Runnable ready) {
+            waiting.set(ready);
+            if (signalled.getAndSet(false)) {
+                wake();
+            }
+        }
+
+        private void wake() {
+            Runnable r = waiting.getAndSet(null);
+            if (r != null) {
+                r.run();
+            }
+        }
+
+        private void signal() {
+            signalled.set(true);
+            if (waiting.get() != null && signalled.getAndSet(false)) {
+                wake();
+            }
+        }
+
+        @Override
+        public void onDataAvailable() {
+            signal();
+        }
+
+        @Override
+        public void onAllDataRead() {
+            signal();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            failure = t;
+            signal();
+        }
+    }
+
+    /**
+     * Watches a stream's input where no {@link DisconnectWatch} can: an error, or data (which a client has no
+     * reason to send on a stream), means the client went away or misbehaves.
+     */
+    private static final class InputWatch implements ReadListener {
+        private final ServletInputStream in;
+        private final Runnable clientLeft;
+
+        InputWatch(ServletInputStream in, Runnable clientLeft) {
+            this.in = in;
+            this.clientLeft = clientLeft;
+        }
+
+        @Override
+        public void onDataAvailable() throws IOException {
+            if (in.isReady() && in.read() >= 0) {
+                clientLeft.run();
+            }
+        }
+
+        @Override
+        public void onAllDataRead() {
+            // The (empty) request body is complete; the connection itself may still be open.
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            clientLeft.run();
+        }
+    }
+}
