@@ -3,6 +3,7 @@ package dev.esper.standalone;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.http.HttpApi;
 import dev.esper.redis.RedisTransport;
 import dev.esper.servlet.EsperServletConfig;
 import dev.esper.servlet.JwtVerifier;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *   <li>A small thread pool sized by {@link EsperSettings#threads()}: streams hold no thread.</li>
  *   <li>A 30 s idle timeout for ordinary requests and idle keep-alive connections; subscribe streams get
  *       twice the heartbeat interval plus 5 s, or none when heartbeats are off (see
- *       {@code StreamIdleTimeout}).</li>
+ *       {@code EsperHandler.streamIdleTimeout}).</li>
  *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections; past that the server stops
  *       accepting until one closes.</li>
  *   <li>Request headers up to 8 KiB, arriving within 20 s of their first byte (else the connection is closed);
@@ -113,11 +114,11 @@ public final class EsperServer implements AutoCloseable {
             server.addConnector(connector);
             server.addBean(new NetworkConnectionLimit(maxConnections(settings.maxSubscribers()), connector));
 
-            EsperHandler esper = new EsperHandler(broker, servletConfig(settings));
-
-            long streamIdle = StreamIdleTimeout.forHeartbeat(settings.heartbeat().toMillis(),
+            EsperServletConfig config = servletConfig(settings);
+            HttpApi api = HttpApi.create(broker, config.accessPolicy(), config.maxBodyBytes(), config.corsOrigins());
+            long streamIdle = EsperHandler.streamIdleTimeout(settings.heartbeat().toMillis(),
                     CONNECTOR_IDLE_TIMEOUT_MILLIS);
-            server.setHandler(new GracefulHandler(new StreamIdleTimeout(esper, streamIdle)));
+            server.setHandler(new GracefulHandler(new EsperHandler(api, streamIdle)));
             server.setErrorHandler(new TextErrorHandler());
             server.setStopTimeout(JETTY_STOP_TIMEOUT_MILLIS);
             server.setStopAtShutdown(false);

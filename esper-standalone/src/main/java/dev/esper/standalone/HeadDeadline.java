@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * deadline ("slowloris"). Jetty's idle timeout restarts with every byte, so a client that trickles a header a
  * byte at a time would otherwise hold a connection, and connections are capped (max-subscribers + 10%), for
  * as long as it likes (empty lines before the request line included). Bodies have their own timeout
- * ({@code PublishBody}); an idle keep-alive connection (no byte of a next request yet) is left to the idle
+ * (the API's body timeout); an idle keep-alive connection (no byte of a next request yet) is left to the idle
  * timeout; a stream is past its head.
  *
  * <p>Every second it looks at the HTTP/1.x connections of the connector: one whose parser is inside a request

@@ -1,6 +1,7 @@
 package dev.esper.standalone;
 
 import dev.esper.broker.Broker;
+import dev.esper.http.HttpApi;
 import dev.esper.servlet.EsperServletConfig;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -32,7 +33,8 @@ public final class CoreHandlerServer {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        EsperHandler esper = new EsperHandler(broker, config);
+        EsperHandler esper = new EsperHandler(HttpApi.create(broker, config.accessPolicy(), config.maxBodyBytes(),
+                config.corsOrigins()), 0);
         server.setHandler(prefix.isEmpty() ? esper : new ContextHandler(esper, prefix));
         server.setErrorHandler(new TextErrorHandler());
         server.start();

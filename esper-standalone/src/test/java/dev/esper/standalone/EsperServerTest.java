@@ -120,11 +120,11 @@ class EsperServerTest {
 
     @Test
     void subscribeStreamsOutliveTwoHeartbeatsAndHaveNoIdleTimeoutWithoutHeartbeats() {
-        assertThat(StreamIdleTimeout.forHeartbeat(15_000, 30_000)).isEqualTo(35_000);
-        assertThat(StreamIdleTimeout.forHeartbeat(1_000, 30_000)).isEqualTo(30_000);
-        assertThat(StreamIdleTimeout.forHeartbeat(60_000, 30_000)).isEqualTo(125_000);
-        assertThat(StreamIdleTimeout.forHeartbeat(0, 30_000)).isZero();
-        assertThat(StreamIdleTimeout.forHeartbeat(Long.MAX_VALUE, 30_000)).isEqualTo(Long.MAX_VALUE);
+        assertThat(EsperHandler.streamIdleTimeout(15_000, 30_000)).isEqualTo(35_000);
+        assertThat(EsperHandler.streamIdleTimeout(1_000, 30_000)).isEqualTo(30_000);
+        assertThat(EsperHandler.streamIdleTimeout(60_000, 30_000)).isEqualTo(125_000);
+        assertThat(EsperHandler.streamIdleTimeout(0, 30_000)).isZero();
+        assertThat(EsperHandler.streamIdleTimeout(Long.MAX_VALUE, 30_000)).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test

@@ -1,0 +1,141 @@
+package dev.esper.standalone;
+
+import dev.esper.http.Answer;
+import dev.esper.http.Exchange;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+/**
+ * One request on Jetty 12's core API, carried for {@link dev.esper.http.HttpApi}: the standalone server's
+ * {@link Exchange}. It writes answers with {@link Response#write}, reads bodies with {@link Request#read()} and
+ * {@link Request#demand}, and opens streams as a {@link JettyStream} watched by an {@link EndPointWatch}.
+ *
+ * <p>Threads: see {@link Exchange}.
+ */
+final class JettyExchange implements Exchange {
+    private static final HttpField CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
+
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final long streamIdleTimeoutMillis;
+
+    /**
+     * @param streamIdleTimeoutMillis the idle timeout of a stream's connection (0: none), which heartbeats keep
+     *     from expiring while the client is there
+     */
+    JettyExchange(Request request, Response response, Callback callback, long streamIdleTimeoutMillis) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.streamIdleTimeoutMillis = streamIdleTimeoutMillis;
+    }
+
+    @Override
+    public String method() {
+        return request.getMethod();
+    }
+
+    /** The raw path after the context's (a context path is plain, so it is the same encoded). */
+    @Override
+    public String rawPath() {
+        String path = request.getHttpURI().getPath();
+        String context = Request.getContextPath(request);
+        if (context == null || context.isEmpty() || context.equals("/")) {
+            return path;
+        }
+        return path.startsWith(context) ? path.substring(context.length()) : Request.getPathInContext(request);
+    }
+
+    @Override
+    public String rawQuery() {
+        return request.getHttpURI().getQuery();
+    }
+
+    @Override
+    public String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    @Override
+    public void respond(Answer answer) {
+        head(answer);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, (long) answer.bodyLength());
+        response.write(true, answer.body(), callback);
+    }
+
+    private void head(Answer answer) {
+        response.setStatus(answer.status());
+        HttpFields.Mutable out = response.getHeaders();
+        for (Answer.Header h : answer.headers()) {
+            if (h.name().equals("Connection") && h.value().equals("close")) {
+                out.put(CLOSE);
+            } else {
+                out.put(h.name(), h.value());
+            }
+        }
+    }
+
+    @Override
+    public RequestBody readBody() {
+        return new Body();
+    }
+
+    @Override
+    public EventSink openStream(Answer head, Runnable clientLeft) {
+        head(head);
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        if (request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            // The stream is this connection's last exchange (Connection: close), so its idle timeout is the
+            // stream's from now on.
+            endPoint.setIdleTimeout(streamIdleTimeoutMillis);
+            new EndPointWatch(endPoint, clientLeft).register();
+        }
+        return new JettyStream(response, callback);
+    }
+
+    @Override
+    public Runnable schedule(Runnable task, long delayMillis) {
+        Scheduler.Task t = request.getComponents().getScheduler().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        return t::cancel;
+    }
+
+    /** The request's body, read chunk by chunk. One reader at a time. */
+    private final class Body implements RequestBody {
+        private boolean ended;
+
+        @Override
+        public int read(BodyBuffer into) throws IOException {
+            if (ended) {
+                return -1;
+            }
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                return 0;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                throw new IOException(chunk.getFailure());
+            }
+            int n = chunk.remaining();
+            into.append(chunk.getByteBuffer());
+            ended = chunk.isLast();
+            chunk.release();
+            return n == 0 && ended ? -1 : n;
+        }
+
+        @Override
+        public void demand(Runnable ready) {
+            request.demand(ready);
+        }
+    }
+}
