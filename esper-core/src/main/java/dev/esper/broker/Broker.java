@@ -173,13 +173,14 @@ public final class Broker implements AutoCloseable {
         return join(publishAsync(topic, events));
     }
 
-    /** Waits for a stage; its failure is rethrown as itself when unchecked (not wrapped). */
+    /** Waits for a stage; its failure is rethrown as itself when unchecked (not wrapped, see {@link EsperException#unwrap}). */
     private static <T> T join(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
+            Throwable cause = EsperException.unwrap(e);
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
             }
             throw e;
         }
@@ -457,8 +458,7 @@ public final class Broker implements AutoCloseable {
         following.whenComplete((ignored, failure) -> {
             if (failure != null) {
                 clientCount.decrementAndGet();
-                subscribed.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure);
+                subscribed.completeExceptionally(EsperException.unwrap(failure));
                 return;
             }
             StreamSubscription s;
