@@ -225,9 +225,7 @@ public final class Broker implements AutoCloseable {
                 retention.releaseLocked(t);
                 retention.appendLocked(t, history, ids, ages, clock.millis());
                 t.touched = true;
-                if (t.isEmpty()) {
-                    topics.forgetLocked(t);
-                }
+                topics.forgetIfEmptyLocked(t);
                 return;
             } finally {
                 t.lock.unlock();
@@ -244,9 +242,7 @@ public final class Broker implements AutoCloseable {
         t.touched = true;
         published.add(events.size());
         int subscribers = t.subscribers.size();
-        if (t.isEmpty()) {
-            topics.forgetLocked(t);
-        }
+        topics.forgetIfEmptyLocked(t);
         return new PublishResult(events.size(), ids, subscribers);
     }
 
@@ -363,9 +359,7 @@ public final class Broker implements AutoCloseable {
         if (t.subscribers.isEmpty()) {
             t.lock.lock();
             try {
-                if (!t.removed && t.isEmpty()) {
-                    topics.forgetLocked(t);
-                }
+                topics.forgetIfEmptyLocked(t);
             } finally {
                 t.lock.unlock();
             }

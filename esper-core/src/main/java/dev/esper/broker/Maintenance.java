@@ -72,9 +72,7 @@ final class Maintenance {
                 try {
                     if (!t.removed) {
                         retention.trimLocked(t, now);
-                        if (t.isEmpty()) {
-                            topics.forgetLocked(t);
-                        }
+                        topics.forgetIfEmptyLocked(t);
                     }
                 } finally {
                     t.lock.unlock();

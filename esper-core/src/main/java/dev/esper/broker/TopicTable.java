@@ -97,6 +97,13 @@ final class TopicTable {
         retention.releaseLocked(t);
     }
 
+    /** Forgets the topic if it is still held and holds nothing (no subscriber, no retained event). Caller holds its lock. */
+    void forgetIfEmptyLocked(Topic t) {
+        if (!t.removed && t.isEmpty()) {
+            forgetLocked(t);
+        }
+    }
+
     /**
      * Evicts idle topics while retention is over its byte bound.
      *

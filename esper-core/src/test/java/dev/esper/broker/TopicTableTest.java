@@ -116,6 +116,30 @@ class TopicTableTest {
     }
 
     @Test
+    void forgetsOnlyATopicThatHoldsNothing() {
+        Retention retention = roomy();
+        TopicTable table = table(10, retention);
+        Topic withEvent = table.topicFor(A);
+        retain(retention, withEvent, "hello");
+        Topic withSubscriber = table.topicFor(B);
+        addSubscriber(withSubscriber);
+        Topic empty = table.topicFor(C);
+
+        for (Topic t : List.of(withEvent, withSubscriber, empty)) {
+            t.lock.lock();
+            try {
+                table.forgetIfEmptyLocked(t);
+            } finally {
+                t.lock.unlock();
+            }
+        }
+
+        assertThat(table.all()).containsExactlyInAnyOrder(withEvent, withSubscriber);
+        assertThat(empty.removed).isTrue();
+        assertThat(table.size()).isEqualTo(2);
+    }
+
+    @Test
     void evictsIdleTopicsWhileRetentionIsOverItsBound() {
         Retention retention = new Retention(100, 0, 10);
         TopicTable table = table(10, retention);
