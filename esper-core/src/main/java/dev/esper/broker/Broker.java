@@ -173,21 +173,15 @@ public final class Broker implements AutoCloseable {
             throw shuttingDown();
         }
         topics.makeRoomForRetention();
-        for (;;) {
-            Topic t = topics.topicFor(id);
-            PublishResult result;
-            t.lock.lock();
-            try {
-                if (t.removed) {
-                    continue;
-                }
-                result = appendLocked(t, events);
-            } finally {
-                t.lock.unlock();
-            }
-            fanOut.schedule(t);
-            return result;
+        Topic t = topics.lockHeld(id);
+        PublishResult result;
+        try {
+            result = appendLocked(t, events);
+        } finally {
+            t.lock.unlock();
         }
+        fanOut.schedule(t);
+        return result;
     }
 
     /** {@link Transport.Sink#replaceHistory}: the topic's retained log becomes {@code history}, delivered to no one. */
@@ -211,25 +205,18 @@ public final class Broker implements AutoCloseable {
             return;
         }
         topics.makeRoomForRetention();
-        for (;;) {
-            Topic t = topics.topicFor(id);
-            t.lock.lock();
-            try {
-                if (t.removed) {
-                    continue;
-                }
-                if (!t.subscribers.isEmpty()) {
-                    throw new IllegalStateException("cannot replace the history of '" + id
-                            + "' while it has local subscribers");
-                }
-                retention.releaseLocked(t);
-                retention.appendLocked(t, history, ids, ages, clock.millis());
-                t.touched = true;
-                topics.forgetIfEmptyLocked(t);
-                return;
-            } finally {
-                t.lock.unlock();
+        Topic t = topics.lockHeld(id);
+        try {
+            if (!t.subscribers.isEmpty()) {
+                throw new IllegalStateException("cannot replace the history of '" + id
+                        + "' while it has local subscribers");
             }
+            retention.releaseLocked(t);
+            retention.appendLocked(t, history, ids, ages, clock.millis());
+            t.touched = true;
+            topics.forgetIfEmptyLocked(t);
+        } finally {
+            t.lock.unlock();
         }
     }
 
@@ -325,27 +312,21 @@ public final class Broker implements AutoCloseable {
     }
 
     private StreamSubscription register(TopicId id, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {
-        for (;;) {
-            Topic t = topics.topicFor(id);
-            t.lock.lock();
-            try {
-                if (t.removed) {
-                    continue;
-                }
-                Node tail = t.tail;
-                Node cursor = tail;
-                if (lastEventId != null && !lastEventId.isEmpty()) {
-                    Node found = t.findRetained(lastEventId);
-                    cursor = found != null ? found : t.head;
-                }
-                StreamSubscription s = new StreamSubscription(this, t, subscriber, cursor, tail.endOffset,
-                        clock.millis());
-                t.subscribers.add(s);
-                t.touched = true;
-                return s;
-            } finally {
-                t.lock.unlock();
+        Topic t = topics.lockHeld(id);
+        try {
+            Node tail = t.tail;
+            Node cursor = tail;
+            if (lastEventId != null && !lastEventId.isEmpty()) {
+                Node found = t.findRetained(lastEventId);
+                cursor = found != null ? found : t.head;
             }
+            StreamSubscription s = new StreamSubscription(this, t, subscriber, cursor, tail.endOffset,
+                    clock.millis());
+            t.subscribers.add(s);
+            t.touched = true;
+            return s;
+        } finally {
+            t.lock.unlock();
         }
     }
 

@@ -89,6 +89,23 @@ final class TopicTable {
         return created;
     }
 
+    /**
+     * The topic with this id as {@link #topicFor} finds or creates it, locked by the calling thread and still
+     * held (looked up again if it was forgotten before the lock was taken). The caller unlocks it.
+     *
+     * @throws CapacityExceededException if the table is full and no topic can be evicted
+     */
+    Topic lockHeld(TopicId id) {
+        for (;;) {
+            Topic t = topicFor(id);
+            t.lock.lock();
+            if (!t.removed) {
+                return t;
+            }
+            t.lock.unlock();
+        }
+    }
+
     /** Removes the topic from the table and stops counting its retained events. Caller holds its lock. */
     void forgetLocked(Topic t) {
         t.removed = true;

@@ -2,10 +2,14 @@ package dev.esper.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.esper.event.Event;
 import dev.esper.topic.TopicId;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class TopicTableTest {
@@ -75,6 +79,30 @@ class TopicTableTest {
         assertThat(passed.removed).isTrue();
         assertThat(fresh.removed).isFalse();
         assertThat(table.all()).containsExactly(fresh);
+    }
+
+    @Test
+    void looksATopicUpAgainIfItWasForgottenWhileWaitingForItsLock() throws Exception {
+        TopicTable table = table(10, roomy());
+        Topic forgotten = table.topicFor(A);
+        forgotten.lock.lock();
+        CompletableFuture<Topic> held = CompletableFuture.supplyAsync(() -> {
+            Topic t = table.lockHeld(A);
+            t.lock.unlock();
+            return t;
+        });
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(forgotten.lock::hasQueuedThreads);
+            table.forgetLocked(forgotten);
+        } finally {
+            forgotten.lock.unlock();
+        }
+
+        Topic t = held.get(10, TimeUnit.SECONDS);
+
+        assertThat(t).isNotSameAs(forgotten);
+        assertThat(t.removed).isFalse();
+        assertThat(table.get(A)).isSameAs(t);
     }
 
     @Test
