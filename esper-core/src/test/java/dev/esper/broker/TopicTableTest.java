@@ -28,9 +28,13 @@ class TopicTableTest {
     }
 
     private static void retain(Retention retention, Topic t, String data) {
+        underLock(t, () -> retention.appendLocked(t, List.of(Event.of(data)), List.of("1"), null, 0));
+    }
+
+    private static void underLock(Topic t, Runnable action) {
         t.lock.lock();
         try {
-            retention.appendLocked(t, List.of(Event.of(data)), List.of("1"), null, 0);
+            action.run();
         } finally {
             t.lock.unlock();
         }
@@ -130,12 +134,7 @@ class TopicTableTest {
         Topic a = table.topicFor(A);
         retain(retention, a, "hello");
 
-        a.lock.lock();
-        try {
-            table.forgetLocked(a);
-        } finally {
-            a.lock.unlock();
-        }
+        underLock(a, () -> table.forgetLocked(a));
 
         assertThat(retention.events()).isZero();
         assertThat(retention.bytes()).isZero();
@@ -154,12 +153,7 @@ class TopicTableTest {
         Topic empty = table.topicFor(C);
 
         for (Topic t : List.of(withEvent, withSubscriber, empty)) {
-            t.lock.lock();
-            try {
-                table.forgetIfEmptyLocked(t);
-            } finally {
-                t.lock.unlock();
-            }
+            underLock(t, () -> table.forgetIfEmptyLocked(t));
         }
 
         assertThat(table.all()).containsExactlyInAnyOrder(withEvent, withSubscriber);
