@@ -2,28 +2,18 @@ package dev.esper.broker;
 
 import dev.esper.EsperException;
 import dev.esper.event.Event;
-import dev.esper.event.SseEncoder;
 import dev.esper.topic.TopicId;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -77,59 +67,35 @@ public final class Broker implements AutoCloseable {
     /** Default bound on the bytes of all retained events. */
     public static final long DEFAULT_MAX_RETAINED_BYTES = 256L * 1024 * 1024;
 
-    private final int historySize;
-    private final long historyTtlMillis;
-    private final long heartbeatMillis;
-    private final long subscriberBuffer;
-    private final int maxTopics;
-    private final int maxSubscribers;
-    private final long maxRetainedBytes;
-    private final InstantSource clock;
-    private final Transport transport;
-    private final Executor delivery;
-    /** Fan-out tasks per topic publish: one per delivery thread, so a big topic fans out on all of them. */
-    private final int fanoutStripes;
-    private final ExecutorService ownedDelivery;
-    private final ScheduledExecutorService scheduler;
+    /** The most topics one eviction attempt looks at (see {@link TopicTable#evictOneIdle()}). */
+    static final int EVICTION_SCAN_LIMIT = TopicTable.EVICTION_SCAN_LIMIT;
 
-    private final ConcurrentHashMap<TopicId, Topic> topics = new ConcurrentHashMap<>();
-    private final AtomicInteger topicCount = new AtomicInteger();
-    private final AtomicInteger clientCount = new AtomicInteger();
-    private final AtomicLong retainedEvents = new AtomicLong();
-    private final AtomicLong retainedBytes = new AtomicLong();
+    // The parts. Each states which thread owns which of its fields and what lock guards what.
+    private final Retention retention;
+    private final TopicTable topics;
+    private final FanOut fanOut;
+    private final Maintenance maintenance;
+    private final Transport transport;
+
+    /** Final or thread-safe: read by any thread. */
+    private final InstantSource clock;
+    private final long startMillis;
+    private final BoundedCount clients;
+    /** The next broker-assigned id; taken under the publishing topic's lock, so ids follow each topic's order. */
     private final AtomicLong nextId;
     private final LongAdder published = new LongAdder();
     private final LongAdder delivered = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
-    private final LongAdder evicted = new LongAdder();
-    private final long startMillis;
+    /** Set once by {@link #close}; read by every publish and subscribe. */
     private volatile boolean closed;
 
-    /** The eviction clock's hand over {@link #topics}; guarded by itself. */
-    /** The most topics one eviction attempt looks at (see {@link #evictOneIdle()}). */
-    static final int EVICTION_SCAN_LIMIT = 10_000;
-    private final Object handLock = new Object();
-    private Iterator<Topic> hand;
-
     private Broker(Builder b) {
-        this.historySize = b.historySize;
-        this.historyTtlMillis = b.historyTtl.toMillis();
-        this.heartbeatMillis = b.heartbeat.toMillis();
-        this.subscriberBuffer = b.subscriberBuffer;
-        this.maxTopics = b.maxTopics;
-        this.maxSubscribers = b.maxSubscribers;
-        this.maxRetainedBytes = b.maxRetainedBytes;
         this.clock = b.clock;
         this.startMillis = clock.millis();
         this.nextId = new AtomicLong(Math.max(1, startMillis) * 1000);
-        this.fanoutStripes = b.deliveryThreads;
-        if (b.deliveryExecutor != null) {
-            this.delivery = b.deliveryExecutor;
-            this.ownedDelivery = null;
-        } else {
-            this.ownedDelivery = Executors.newFixedThreadPool(b.deliveryThreads, named("esper-delivery"));
-            this.delivery = ownedDelivery;
-        }
+        this.clients = new BoundedCount(b.maxSubscribers);
+        this.retention = new Retention(b.historySize, b.historyTtl.toMillis(), b.maxRetainedBytes);
+        this.fanOut = new FanOut(b.deliveryExecutor, b.deliveryThreads, b.subscriberBuffer);
+        this.topics = new TopicTable(b.maxTopics, retention, clock, fanOut.stripes());
         this.transport = b.transport == null ? Transport.local() : b.transport;
         this.transport.start(new Transport.Sink() {
             @Override
@@ -142,13 +108,7 @@ public final class Broker implements AutoCloseable {
                 Broker.this.replaceHistory(topic, history, ages);
             }
         });
-        if (b.maintenance) {
-            this.scheduler = Executors.newSingleThreadScheduledExecutor(named("esper-maintenance"));
-            long period = maintenancePeriodMillis();
-            scheduler.scheduleWithFixedDelay(this::maintainSafely, period, period, TimeUnit.MILLISECONDS);
-        } else {
-            this.scheduler = null;
-        }
+        this.maintenance = new Maintenance(topics, retention, clock, b.heartbeat.toMillis(), b.maintenance);
     }
 
     /** A builder with the defaults of SPEC 4. */
@@ -173,13 +133,14 @@ public final class Broker implements AutoCloseable {
         return join(publishAsync(topic, events));
     }
 
-    /** Waits for a stage; its failure is rethrown as itself when unchecked (not wrapped). */
+    /** Waits for a stage; its failure is rethrown as itself when unchecked (not wrapped, see {@link EsperException#unwrap}). */
     private static <T> T join(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
+            Throwable cause = EsperException.unwrap(e);
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
             }
             throw e;
         }
@@ -211,22 +172,16 @@ public final class Broker implements AutoCloseable {
         if (closed) {
             throw shuttingDown();
         }
-        ensureRetentionRoom();
-        for (;;) {
-            Topic t = topicFor(id);
-            PublishResult result;
-            t.lock.lock();
-            try {
-                if (t.removed) {
-                    continue;
-                }
-                result = appendLocked(t, events);
-            } finally {
-                t.lock.unlock();
-            }
-            scheduleFanout(t);
-            return result;
+        topics.makeRoomForRetention();
+        Topic t = topics.lockHeld(id);
+        PublishResult result;
+        try {
+            result = appendLocked(t, events);
+        } finally {
+            t.lock.unlock();
         }
+        fanOut.schedule(t);
+        return result;
     }
 
     /** {@link Transport.Sink#replaceHistory}: the topic's retained log becomes {@code history}, delivered to no one. */
@@ -249,27 +204,19 @@ public final class Broker implements AutoCloseable {
         if (history.isEmpty() && topics.get(id) == null) {
             return;
         }
-        ensureRetentionRoom();
-        for (;;) {
-            Topic t = topicFor(id);
-            t.lock.lock();
-            try {
-                if (t.removed) {
-                    continue;
-                }
-                if (!t.subscribers.isEmpty()) {
-                    throw new IllegalStateException("cannot replace the history of '" + id
-                            + "' while it has local subscribers");
-                }
-                releaseRetainedLocked(t);
-                linkLocked(t, history, ids, ages, clock.millis());
-                if (t.isEmpty()) {
-                    forgetLocked(t);
-                }
-                return;
-            } finally {
-                t.lock.unlock();
+        topics.makeRoomForRetention();
+        Topic t = topics.lockHeld(id);
+        try {
+            if (!t.subscribers.isEmpty()) {
+                throw new IllegalStateException("cannot replace the history of '" + id
+                        + "' while it has local subscribers");
             }
+            retention.releaseLocked(t);
+            retention.appendLocked(t, history, ids, ages, clock.millis());
+            t.touched = true;
+            topics.forgetIfEmptyLocked(t);
+        } finally {
+            t.lock.unlock();
         }
     }
 
@@ -278,123 +225,12 @@ public final class Broker implements AutoCloseable {
         for (Event e : events) {
             ids.add(e.id() != null ? e.id() : Long.toString(nextId.getAndIncrement()));
         }
-        linkLocked(t, events, ids, null, clock.millis());
+        retention.appendLocked(t, events, ids, null, clock.millis());
+        t.touched = true;
         published.add(events.size());
         int subscribers = t.subscribers.size();
-        if (t.isEmpty()) {
-            forgetLocked(t);
-        }
+        topics.forgetIfEmptyLocked(t);
         return new PublishResult(events.size(), ids, subscribers);
-    }
-
-    /**
-     * Encodes the events with the given ids, links them after the topic's tail in one volatile write (a
-     * reader never sees half a batch), counts them as retained and trims. Published {@code now}, or
-     * {@code ages} ago. Caller holds the lock.
-     */
-    private void linkLocked(Topic t, List<Event> events, List<String> ids, List<Duration> ages, long now) {
-        Node prev = t.tail;
-        Node first = null;
-        long bytes = 0;
-        for (int i = 0; i < events.size(); i++) {
-            String id = ids.get(i);
-            byte[] frame = SseEncoder.encode(events.get(i), id);
-            long time = ages == null ? now : now - Math.max(0, ages.get(i).toMillis());
-            Node n = new Node(id, frame, prev.endOffset + frame.length, time);
-            if (first == null) {
-                first = n;
-            } else {
-                prev.next = n;
-            }
-            prev = n;
-            bytes += frame.length;
-        }
-        if (first != null) {
-            t.tail.next = first;
-            t.tail = prev;
-        }
-        t.retainedCount += events.size();
-        t.retainedBytes += bytes;
-        retainedEvents.addAndGet(events.size());
-        retainedBytes.addAndGet(bytes);
-        trimLocked(t, now);
-        t.touched = true;
-    }
-
-    /** Stops counting the topic's retained events; the log keeps only what cursors still hold. Caller holds the lock. */
-    private void releaseRetainedLocked(Topic t) {
-        retainedEvents.addAndGet(-t.retainedCount);
-        retainedBytes.addAndGet(-t.retainedBytes);
-        t.retainedCount = 0;
-        t.retainedBytes = 0;
-        t.head = t.tail;
-    }
-
-    /** Drops retained events past the count and age bounds. Caller holds the lock. */
-    private void trimLocked(Topic t, long now) {
-        while (t.retainedCount > 0) {
-            Node oldest = t.head.next;
-            boolean tooMany = t.retainedCount > historySize;
-            boolean tooOld = historyTtlMillis > 0 && now - oldest.timeMillis >= historyTtlMillis;
-            if (!tooMany && !tooOld) {
-                break;
-            }
-            t.head = oldest;
-            t.retainedCount--;
-            t.retainedBytes -= oldest.frame.length;
-            retainedEvents.decrementAndGet();
-            retainedBytes.addAndGet(-oldest.frame.length);
-        }
-    }
-
-    private void ensureRetentionRoom() {
-        while (retainedBytes.get() > maxRetainedBytes) {
-            if (!evictOneIdle()) {
-                throw new CapacityExceededException("retained history is full (" + maxRetainedBytes
-                        + " bytes, the max-retained-bytes limit) and no idle topic can be evicted; try again later");
-            }
-        }
-    }
-
-    /** Queues one fan-out pass per non-empty stripe of the topic's subscribers, unless one is queued already. */
-    private void scheduleFanout(Topic t) {
-        SubscriberSet subs = t.subscribers;
-        for (int i = 0; i < subs.stripeCount(); i++) {
-            if (subs.stripe(i).isEmpty() || !subs.queued(i).compareAndSet(false, true)) {
-                continue;
-            }
-            int stripe = i;
-            try {
-                delivery.execute(() -> fanout(t, stripe));
-            } catch (RejectedExecutionException e) {
-                fanout(t, stripe);
-            }
-        }
-    }
-
-    /** Checks the lag of every subscriber of one stripe, drops those past the bound, and lets the others drain. */
-    private void fanout(Topic t, int stripe) {
-        t.subscribers.queued(stripe).set(false);
-        Node tail = t.tail;
-        for (StreamSubscription s : t.subscribers.stripe(stripe)) {
-            try {
-                if (s.lag(tail) > subscriberBuffer) {
-                    drop(s);
-                } else {
-                    s.drain();
-                }
-            } catch (RuntimeException e) {
-                s.fail(e);
-            }
-        }
-    }
-
-    private void drop(StreamSubscription s) {
-        if (s.fail(new SubscriberTooSlowException("subscriber of '" + s.topic.id + "' fell more than "
-                + subscriberBuffer + " bytes behind (the subscriber-buffer limit) and was disconnected; "
-                + "resume with Last-Event-ID"))) {
-            dropped.increment();
-        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -443,7 +279,7 @@ public final class Broker implements AutoCloseable {
             if (closed) {
                 throw shuttingDown();
             }
-            reserve(clientCount, maxSubscribers, "subscribers", "max-subscribers");
+            clients.reserve("subscribers", "max-subscribers");
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -456,16 +292,15 @@ public final class Broker implements AutoCloseable {
         CompletableFuture<Void> subscribed = new CompletableFuture<>();
         following.whenComplete((ignored, failure) -> {
             if (failure != null) {
-                clientCount.decrementAndGet();
-                subscribed.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure);
+                clients.release();
+                subscribed.completeExceptionally(EsperException.unwrap(failure));
                 return;
             }
             StreamSubscription s;
             try {
                 s = register(topic, lastEventId, subscriber);
             } catch (RuntimeException e) {
-                clientCount.decrementAndGet();
+                clients.release();
                 notifyUnsubscribed(topic);
                 subscribed.completeExceptionally(e);
                 return;
@@ -477,27 +312,21 @@ public final class Broker implements AutoCloseable {
     }
 
     private StreamSubscription register(TopicId id, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {
-        for (;;) {
-            Topic t = topicFor(id);
-            t.lock.lock();
-            try {
-                if (t.removed) {
-                    continue;
-                }
-                Node tail = t.tail;
-                Node cursor = tail;
-                if (lastEventId != null && !lastEventId.isEmpty()) {
-                    Node found = t.findRetained(lastEventId);
-                    cursor = found != null ? found : t.head;
-                }
-                StreamSubscription s = new StreamSubscription(this, t, subscriber, cursor, tail.endOffset,
-                        clock.millis());
-                t.subscribers.add(s);
-                t.touched = true;
-                return s;
-            } finally {
-                t.lock.unlock();
+        Topic t = topics.lockHeld(id);
+        try {
+            Node tail = t.tail;
+            Node cursor = tail;
+            if (lastEventId != null && !lastEventId.isEmpty()) {
+                Node found = t.findRetained(lastEventId);
+                cursor = found != null ? found : t.head;
             }
+            StreamSubscription s = new StreamSubscription(this, t, subscriber, cursor, tail.endOffset,
+                    clock.millis());
+            t.subscribers.add(s);
+            t.touched = true;
+            return s;
+        } finally {
+            t.lock.unlock();
         }
     }
 
@@ -507,13 +336,11 @@ public final class Broker implements AutoCloseable {
         if (!t.subscribers.remove(s)) {
             return;
         }
-        clientCount.decrementAndGet();
+        clients.release();
         if (t.subscribers.isEmpty()) {
             t.lock.lock();
             try {
-                if (!t.removed && t.isEmpty()) {
-                    forgetLocked(t);
-                }
+                topics.forgetIfEmptyLocked(t);
             } finally {
                 t.lock.unlock();
             }
@@ -531,150 +358,17 @@ public final class Broker implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Topics
+    // Maintenance, stats and lifecycle
 
-    private Topic topicFor(TopicId id) {
-        Topic t = topics.get(id);
-        if (t != null) {
-            return t;
-        }
-        while (!tryReserve(topicCount, maxTopics)) {
-            if (!evictOneIdle()) {
-                throw new CapacityExceededException("too many topics (" + maxTopics
-                        + ", the max-topics limit) and none is idle; try again later");
-            }
-        }
-        Topic created = new Topic(id, clock.millis(), fanoutStripes);
-        Topic prev = topics.putIfAbsent(id, created);
-        if (prev != null) {
-            topicCount.decrementAndGet();
-            return prev;
-        }
-        return created;
-    }
-
-    /** Removes the topic from the map. Caller holds its lock. */
-    private void forgetLocked(Topic t) {
-        t.removed = true;
-        topics.remove(t.id, t);
-        topicCount.decrementAndGet();
-        releaseRetainedLocked(t);
-    }
-
-    /**
-     * Evicts one idle topic (no subscriber) that was not used since the clock hand last passed it
-     * (the CLOCK approximation of least recently used). Returns false if no topic is idle, or if none was
-     * found within {@link #EVICTION_SCAN_LIMIT} steps of the hand: one request never scans more than that
-     * under the hand's lock (on a full broker whose topics all have subscribers, each new topic would
-     * otherwise cost a scan of every topic twice, on an I/O thread). The hand keeps its place, so the next
-     * attempt goes on from there.
-     */
-    private boolean evictOneIdle() {
-        synchronized (handLock) {
-            int budget = (int) Math.min(2L * topics.size() + 2, EVICTION_SCAN_LIMIT);
-            for (int i = 0; i < budget; i++) {
-                if (hand == null || !hand.hasNext()) {
-                    hand = topics.values().iterator();
-                    if (!hand.hasNext()) {
-                        return false;
-                    }
-                }
-                Topic t = hand.next();
-                if (!t.subscribers.isEmpty()) {
-                    continue;
-                }
-                if (t.touched) {
-                    t.touched = false;
-                    continue;
-                }
-                if (t.lock.tryLock()) {
-                    try {
-                        if (!t.removed && t.subscribers.isEmpty()) {
-                            forgetLocked(t);
-                            evicted.increment();
-                            return true;
-                        }
-                    } finally {
-                        t.lock.unlock();
-                    }
-                }
-            }
-            return false;
-        }
-    }
-
-    private static boolean tryReserve(AtomicInteger counter, int max) {
-        for (;;) {
-            int n = counter.get();
-            if (n >= max) {
-                return false;
-            }
-            if (counter.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
-    }
-
-    private static void reserve(AtomicInteger counter, int max, String what, String limit) {
-        if (!tryReserve(counter, max)) {
-            throw new CapacityExceededException("too many " + what + " (" + max + ", the " + limit
-                    + " limit); try again later");
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Maintenance: retention by age, forgetting idle topics, heartbeats.
-
-    private long maintenancePeriodMillis() {
-        long period = 1000;
-        if (heartbeatMillis > 0) {
-            period = Math.min(period, Math.max(10, heartbeatMillis / 4));
-        }
-        return period;
-    }
-
-    private void maintainSafely() {
-        try {
-            maintain();
-        } catch (RuntimeException e) {
-            // Keep the timer alive; the next run retries.
-        }
-    }
-
-    /** One maintenance pass. Runs on the maintenance thread, or from tests. */
+    /** One maintenance pass (retention by age, forgetting idle topics, heartbeats). Runs on the maintenance thread, or from tests. */
     void maintain() {
-        long now = clock.millis();
-        for (Topic t : topics.values()) {
-            if ((historyTtlMillis > 0 && t.retainedCount > 0) || t.subscribers.isEmpty()) {
-                t.lock.lock();
-                try {
-                    if (!t.removed) {
-                        trimLocked(t, now);
-                        if (t.isEmpty()) {
-                            forgetLocked(t);
-                        }
-                    }
-                } finally {
-                    t.lock.unlock();
-                }
-            }
-            if (heartbeatMillis > 0) {
-                for (StreamSubscription s : t.subscribers) {
-                    if (now - s.lastActivityMillis >= heartbeatMillis) {
-                        s.heartbeat();
-                    }
-                }
-            }
-        }
+        maintenance.runOnce();
     }
-
-    // ---------------------------------------------------------------------------------------------
-    // Stats and lifecycle
 
     /** A snapshot of the counters. */
     public BrokerStats stats() {
-        return new BrokerStats(clientCount.get(), topicCount.get(), published.sum(), delivered.sum(),
-                dropped.sum(), evicted.sum(), retainedEvents.get(), retainedBytes.get(),
+        return new BrokerStats(clients.get(), topics.size(), published.sum(), delivered.sum(),
+                fanOut.dropped(), topics.evicted(), retention.events(), retention.bytes(),
                 (clock.millis() - startMillis) / 1000, transportStatus());
     }
 
@@ -696,13 +390,13 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Topic t : topics.values()) {
+        for (Topic t : topics.all()) {
             for (StreamSubscription s : t.subscribers) {
                 s.complete(false);
             }
         }
         long deadline = System.nanoTime() + grace.toNanos();
-        while (clientCount.get() > 0 && System.nanoTime() < deadline) {
+        while (clients.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -710,23 +404,14 @@ public final class Broker implements AutoCloseable {
                 break;
             }
         }
-        for (Topic t : topics.values()) {
+        for (Topic t : topics.all()) {
             for (StreamSubscription s : t.subscribers) {
                 s.complete(true);
             }
         }
         transport.close();
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-        if (ownedDelivery != null) {
-            ownedDelivery.shutdown();
-            try {
-                ownedDelivery.awaitTermination(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        maintenance.close();
+        fanOut.close();
     }
 
     /** {@link #close(Duration)} with a grace of two seconds. */
@@ -750,15 +435,6 @@ public final class Broker implements AutoCloseable {
 
     private static CapacityExceededException shuttingDown() {
         return new CapacityExceededException("broker is shutting down");
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /**

@@ -45,11 +45,13 @@ public record Event(String data, String name, String id, String retry) {
         if (name != null && (hasLineBreak(name) || hasLoneSurrogate(name))) {
             throw new InvalidEventException("event name must not contain a line break or an unpaired surrogate");
         }
-        if (id != null && (hasLineBreak(id) || id.indexOf('\0') >= 0 || hasLoneSurrogate(id))) {
-            throw new InvalidEventException("event id must not contain NUL, a line break or an unpaired surrogate");
+        String idProblem = id == null ? null : idProblem(id);
+        if (idProblem != null) {
+            throw new InvalidEventException("event id " + idProblem);
         }
-        if (retry != null && !isDigits(retry)) {
-            throw new InvalidEventException("retry must be ASCII digits, was '" + shorten(retry) + "'");
+        String retryProblem = retry == null ? null : retryProblem(retry);
+        if (retryProblem != null) {
+            throw new InvalidEventException("retry " + retryProblem);
         }
     }
 
@@ -78,7 +80,26 @@ public record Event(String data, String name, String id, String retry) {
         return id != null;
     }
 
-    static boolean isDigits(String s) {
+    /**
+     * The id rule, stated once for this record and for {@link SseParser}: what is wrong with {@code id} as an
+     * event id (to follow the field's name in a message), or null if nothing is.
+     */
+    static String idProblem(String id) {
+        if (hasLineBreak(id) || id.indexOf('\0') >= 0 || hasLoneSurrogate(id)) {
+            return "must not contain NUL, a line break or an unpaired surrogate";
+        }
+        return null;
+    }
+
+    /**
+     * The retry rule, stated once for this record and for {@link SseParser}: what is wrong with {@code retry}
+     * as a retry value (to follow the field's name in a message), or null if it is one or more ASCII digits.
+     */
+    static String retryProblem(String retry) {
+        return isDigits(retry) ? null : "must be ASCII digits, was '" + shorten(retry) + "'";
+    }
+
+    private static boolean isDigits(String s) {
         if (s.isEmpty()) {
             return false;
         }
@@ -112,7 +133,8 @@ public record Event(String data, String name, String id, String retry) {
         return false;
     }
 
-    private static boolean hasLineBreak(String s) {
+    /** Whether {@code s} has a line break (LF or CR), which would end an SSE line early. */
+    static boolean hasLineBreak(String s) {
         return s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0;
     }
 

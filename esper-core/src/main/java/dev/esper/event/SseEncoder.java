@@ -84,7 +84,7 @@ public final class SseEncoder {
      * @throws IllegalArgumentException if {@code text} contains a line break
      */
     public static byte[] comment(String text) {
-        if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
+        if (Event.hasLineBreak(text)) {
             throw new IllegalArgumentException("an SSE comment must not contain a line break");
         }
         return (text.isEmpty() ? ":\n\n" : ": " + text + "\n\n").getBytes(StandardCharsets.UTF_8);

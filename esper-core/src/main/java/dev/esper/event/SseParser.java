@@ -20,8 +20,9 @@ import java.util.List;
  *   <li>a line is {@code field:value}, {@code field: value} (one space after the colon is dropped) or
  *       a bare {@code field} (empty value); lines starting with {@code :} are comments;</li>
  *   <li>fields are {@code data} (one or more; several lines join with {@code \n}), {@code event},
- *       {@code id} (no NUL; the last one wins) and {@code retry} (ASCII digits, the last one wins);
- *       any other field name is rejected;</li>
+ *       {@code id} (no NUL or unpaired surrogate; the last one wins) and {@code retry} (ASCII digits, the
+ *       last one wins); any other field name is rejected. An {@code id} or {@code retry} line is checked
+ *       against {@link Event}'s rule for the field at once, even if a later line would replace it;</li>
  *   <li>an event needs at least one {@code data} line; a body with no event at all is rejected.</li>
  * </ul>
  * Every rejection is an {@link InvalidEventException} whose message names the problem and the line.
@@ -166,22 +167,26 @@ public final class SseParser {
                 block.name = value;
                 break;
             case "id":
-                if (value.indexOf('\0') >= 0) {
-                    throw new InvalidEventException("line " + lineNo + ": 'id' must not contain NUL");
-                }
-                block.id = value;
+                block.id = checked(lineNo, "id", value, Event.idProblem(value));
                 break;
             case "retry":
-                if (!Event.isDigits(value)) {
-                    throw new InvalidEventException("line " + lineNo + ": 'retry' must be ASCII digits, was '"
-                            + Event.shorten(value) + "'");
-                }
-                block.retry = value;
+                block.retry = checked(lineNo, "retry", value, Event.retryProblem(value));
                 break;
             default:
                 throw new InvalidEventException("line " + lineNo + ": unknown field '" + printable(field)
                         + "'; allowed fields are data, event, id, retry");
         }
+    }
+
+    /**
+     * A field's value, once {@link Event}'s rule for the field found no {@code problem}: the rule is checked at
+     * the line (so a value that a later line would replace is rejected too) and the message names the line.
+     */
+    private static String checked(int lineNo, String field, String value, String problem) {
+        if (problem != null) {
+            throw new InvalidEventException("line " + lineNo + ": '" + field + "' " + problem);
+        }
+        return value;
     }
 
     private static String printable(String field) {

@@ -1,0 +1,97 @@
+package dev.esper.broker;
+
+import java.time.InstantSource;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's timer work, in one pass over the topics: drop retained events past their age, forget
+ * topics left with nothing, and send a heartbeat to each stream idle for the heartbeat interval.
+ *
+ * <p>Threads and locks: passes run on the one maintenance thread (a single-thread scheduler created in the
+ * constructor and stopped by {@link #close}), or on a test's thread when the timer is off. A pass takes each
+ * topic's {@link Topic#lock} in turn, one at a time, to trim and forget; heartbeats are sent without it.
+ * The fields are final.
+ */
+final class Maintenance {
+    private final TopicTable topics;
+    private final Retention retention;
+    private final InstantSource clock;
+    private final long heartbeatMillis;
+    /** The timer, or null when passes are run by hand. */
+    private final ScheduledExecutorService scheduler;
+
+    /**
+     * Maintenance of these topics, on a timer of its own when {@code scheduled}.
+     *
+     * @param topics the topics
+     * @param retention their retention
+     * @param clock the time for ages and idleness
+     * @param heartbeatMillis idle interval before a heartbeat; 0 for none
+     * @param scheduled whether to start the timer; if not, the caller runs {@link #runOnce()}
+     */
+    Maintenance(TopicTable topics, Retention retention, InstantSource clock, long heartbeatMillis,
+            boolean scheduled) {
+        this.topics = topics;
+        this.retention = retention;
+        this.clock = clock;
+        this.heartbeatMillis = heartbeatMillis;
+        if (scheduled) {
+            this.scheduler = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("esper-maintenance"));
+            long period = periodMillis(heartbeatMillis);
+            scheduler.scheduleWithFixedDelay(this::runSafely, period, period, TimeUnit.MILLISECONDS);
+        } else {
+            this.scheduler = null;
+        }
+    }
+
+    /** The time between passes: a second, or a quarter of the heartbeat interval (at least 10 ms) if shorter. */
+    static long periodMillis(long heartbeatMillis) {
+        long period = 1000;
+        if (heartbeatMillis > 0) {
+            period = Math.min(period, Math.max(10, heartbeatMillis / 4));
+        }
+        return period;
+    }
+
+    private void runSafely() {
+        try {
+            runOnce();
+        } catch (RuntimeException e) {
+            // Keep the timer alive; the next run retries.
+        }
+    }
+
+    /** One pass. */
+    void runOnce() {
+        long now = clock.millis();
+        for (Topic t : topics.all()) {
+            if ((retention.expiresByAge() && t.retainedCount > 0) || t.subscribers.isEmpty()) {
+                t.lock.lock();
+                try {
+                    if (!t.removed) {
+                        retention.trimLocked(t, now);
+                        topics.forgetIfEmptyLocked(t);
+                    }
+                } finally {
+                    t.lock.unlock();
+                }
+            }
+            if (heartbeatMillis > 0) {
+                for (StreamSubscription s : t.subscribers) {
+                    if (now - s.lastActivityMillis >= heartbeatMillis) {
+                        s.heartbeat();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stops the timer, if any; a pass under way is interrupted. */
+    void close() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+}
