@@ -24,6 +24,15 @@ interface Container extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether the container itself refuses a path holding this escape (e.g. {@code %00}), with its own short
+     * {@code 400}, before any servlet sees the request. Tomcat does so for {@code %00}, {@code %2F}
+     * and bytes that are not UTF-8; Jetty's servlet layer for {@code %00}.
+     */
+    default boolean refusesInPaths(String escape) {
+        return false;
+    }
+
     /** The container's name, for messages. */
     String name();
 

@@ -1,5 +1,8 @@
 package dev.esper.servlet;
 
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import jakarta.servlet.http.HttpServlet;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -15,11 +18,19 @@ final class JettyContainer implements Container {
     public int start(String contextPath, Map<String, HttpServlet> mounts, Map<String, String> initParams)
             throws Exception {
         server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        // As the servlet guide advises: Jetty's URI rules less those about a path's encoding, so that an encoded
+        // '%', '/' or NUL in a topic reaches the servlet and gets its 400.
+        HttpConfiguration http = new HttpConfiguration();
+        http.setUriCompliance(UriCompliance.DEFAULT.with("esper", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.BAD_PERCENT_ENCODING,
+                UriCompliance.Violation.BAD_UTF8_ENCODING, UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS,
+                UriCompliance.Violation.ILLEGAL_PATH_CHARACTERS));
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setPort(0);
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler(contextPath.isEmpty() ? "/" : contextPath);
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
         mounts.forEach((pattern, servlet) -> {
             ServletHolder holder = new ServletHolder(servlet);
             holder.setAsyncSupported(true);
@@ -39,6 +50,12 @@ final class JettyContainer implements Container {
         server.setHandler(context);
         server.start();
         return connector.getLocalPort();
+    }
+
+    /** Jetty's servlet layer refuses a NUL in a decoded path whatever the URI rules allow. */
+    @Override
+    public boolean refusesInPaths(String escape) {
+        return escape.equals("%00");
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.util.Map;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.JsonErrorReportValve;
 import org.apache.catalina.startup.Tomcat;
 
 /** Embedded Tomcat 11 with its defaults (NIO connector), as a user's existing app would have it. */
@@ -39,6 +41,9 @@ final class TomcatContainer implements Container {
             }
         });
         tomcat.setConnector(connector);
+        // As the servlet guide advises: Tomcat's own errors (it refuses an encoded NUL or '/' in any path
+        // itself) as short JSON, not an HTML page.
+        ((StandardHost) tomcat.getHost()).setErrorReportValveClass(JsonErrorReportValve.class.getName());
         Context context = tomcat.addContext(contextPath, null);
         int i = 0;
         for (Map.Entry<String, HttpServlet> m : mounts.entrySet()) {
@@ -56,6 +61,12 @@ final class TomcatContainer implements Container {
     @Override
     public String name() {
         return "Tomcat 11";
+    }
+
+    @Override
+    public boolean refusesInPaths(String escape) {
+        // A NUL, an encoded '/' (encodedSolidusHandling=reject, the default) and bytes that are not UTF-8.
+        return escape.equals("%00") || escape.equalsIgnoreCase("%2F") || escape.equals("%C3%28");
     }
 
     @Override

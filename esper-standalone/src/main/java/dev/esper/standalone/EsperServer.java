@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -60,6 +61,18 @@ public final class EsperServer implements AutoCloseable {
     static final long HEAD_DEADLINE_MILLIS = 20_000;
     private static final long JETTY_STOP_TIMEOUT_MILLIS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger("esper");
+    /**
+     * Jetty's URI rules, less those about a path's encoding: esper decodes its paths itself and serves no files,
+     * so an ambiguous or malformed escape in a topic ({@code %25}, {@code %2F}, {@code %00}) reaches the API and
+     * gets its {@code 400} saying what a topic id is, rather than Jetty's bare one.
+     */
+    static final UriCompliance URI_COMPLIANCE = UriCompliance.DEFAULT.with("esper",
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER,
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.UTF16_ENCODINGS,
+            UriCompliance.Violation.BAD_UTF8_ENCODING, UriCompliance.Violation.TRUNCATED_UTF8_ENCODING,
+            UriCompliance.Violation.BAD_PERCENT_ENCODING, UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS,
+            UriCompliance.Violation.ILLEGAL_PATH_CHARACTERS);
 
     private final EsperSettings settings;
     private final Broker broker;
@@ -103,6 +116,7 @@ public final class EsperServer implements AutoCloseable {
             http.setResponseHeaderSize(REQUEST_HEADER_BYTES);
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);
+            http.setUriCompliance(URI_COMPLIANCE);
 
             ServerConnector connector = new ServerConnector(server, 1, settings.threads(),
                     new HttpConnectionFactory(http));

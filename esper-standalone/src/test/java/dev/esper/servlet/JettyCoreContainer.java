@@ -35,6 +35,12 @@ final class JettyCoreContainer implements Container {
         return false;
     }
 
+    /** Jetty's request handling refuses a NUL in a decoded path before any handler, whatever the URI rules. */
+    @Override
+    public boolean refusesInPaths(String escape) {
+        return escape.equals("%00");
+    }
+
     @Override
     public String name() {
         return "Jetty 12 core handler";

@@ -29,6 +29,7 @@ public final class CoreHandlerServer {
         http.setOutputAggregationSize(0);
         http.setRequestHeaderSize(EsperServer.REQUEST_HEADER_BYTES);
         http.setSendServerVersion(false);
+        http.setUriCompliance(EsperServer.URI_COMPLIANCE);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
