@@ -3,6 +3,7 @@ package dev.esper.servlet;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Secret;
 import dev.esper.auth.Side;
+import dev.esper.jwt.JwtVerifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,7 @@ import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Secret;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.jwt.JwtVerifier;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

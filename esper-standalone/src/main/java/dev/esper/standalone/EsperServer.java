@@ -5,7 +5,7 @@ import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
 import dev.esper.redis.RedisTransport;
 import dev.esper.servlet.EsperServletConfig;
-import dev.esper.servlet.JwtVerifier;
+import dev.esper.jwt.JwtVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;

@@ -6,7 +6,7 @@ import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
 import dev.esper.servlet.EsperServlet;
 import dev.esper.servlet.EsperServletConfig;
-import dev.esper.servlet.JwtVerifier;
+import dev.esper.jwt.JwtVerifier;
 import org.eclipse.jetty.ee10.servlet.ErrorHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;

@@ -6,7 +6,7 @@ import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
 import dev.esper.servlet.EsperServlet;
 import dev.esper.servlet.EsperServletConfig;
-import dev.esper.servlet.JwtVerifier;
+import dev.esper.jwt.JwtVerifier;
 import java.nio.file.Files;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;

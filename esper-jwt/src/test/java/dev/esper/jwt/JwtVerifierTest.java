@@ -1,4 +1,4 @@
-package dev.esper.servlet;
+package dev.esper.jwt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

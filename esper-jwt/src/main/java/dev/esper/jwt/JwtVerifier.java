@@ -1,4 +1,4 @@
-package dev.esper.servlet;
+package dev.esper.jwt;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
