@@ -79,17 +79,17 @@ final class Cli {
     @Option(names = "--history-size", paramLabel = "<n>", converter = CountOrZeroConverter.class,
             description = "Events retained per topic for resumes; 0 = none. Default: ${DEFAULT-VALUE}. "
                     + "Env: ESPER_HISTORY_SIZE.")
-    int historySize = dev.esper.broker.Broker.DEFAULT_HISTORY_SIZE;
+    int historySize = dev.esper.config.EsperConfig.defaults().historySize();
 
     @Option(names = "--history-ttl", paramLabel = "<seconds>", converter = SecondsConverter.class,
             description = "Age after which a retained event is dropped; 0 = no age limit. Default: 300. "
                     + "Env: ESPER_HISTORY_TTL.")
-    Duration historyTtl = dev.esper.broker.Broker.DEFAULT_HISTORY_TTL;
+    Duration historyTtl = dev.esper.config.EsperConfig.defaults().historyTtl();
 
     @Option(names = "--heartbeat", paramLabel = "<seconds>", converter = SecondsConverter.class,
             description = "Idle interval before a heartbeat comment; 0 = off. Default: 15. "
                     + "Env: ESPER_HEARTBEAT.")
-    Duration heartbeat = dev.esper.broker.Broker.DEFAULT_HEARTBEAT;
+    Duration heartbeat = dev.esper.config.EsperConfig.defaults().heartbeat();
 
     @Option(names = "--max-body", paramLabel = "<bytes>", converter = CountConverter.class,
             description = "Largest publish body. Default: ${DEFAULT-VALUE}. Env: ESPER_MAX_BODY.")
@@ -98,21 +98,21 @@ final class Cli {
     @Option(names = "--subscriber-buffer", paramLabel = "<bytes>", converter = BytesConverter.class,
             description = "Unsent live bytes before a slow subscriber is dropped. Default: ${DEFAULT-VALUE}. "
                     + "Env: ESPER_SUBSCRIBER_BUFFER.")
-    long subscriberBuffer = dev.esper.broker.Broker.DEFAULT_SUBSCRIBER_BUFFER;
+    long subscriberBuffer = dev.esper.config.EsperConfig.defaults().subscriberBuffer();
 
     @Option(names = "--max-topics", paramLabel = "<n>", converter = CountConverter.class,
             description = "Topics held at once. Default: ${DEFAULT-VALUE}. Env: ESPER_MAX_TOPICS.")
-    int maxTopics = dev.esper.broker.Broker.DEFAULT_MAX_TOPICS;
+    int maxTopics = dev.esper.config.EsperConfig.defaults().maxTopics();
 
     @Option(names = "--max-subscribers", paramLabel = "<n>", converter = CountConverter.class,
             description = "Open subscriber streams; also caps connections at this + 10%%. "
                     + "Default: ${DEFAULT-VALUE}. Env: ESPER_MAX_SUBSCRIBERS.")
-    int maxSubscribers = dev.esper.broker.Broker.DEFAULT_MAX_SUBSCRIBERS;
+    int maxSubscribers = dev.esper.config.EsperConfig.defaults().maxSubscribers();
 
     @Option(names = "--max-retained-bytes", paramLabel = "<bytes>", converter = BytesConverter.class,
             description = "Bytes of retained events over all topics. Default: ${DEFAULT-VALUE}. "
                     + "Env: ESPER_MAX_RETAINED_BYTES.")
-    long maxRetainedBytes = dev.esper.broker.Broker.DEFAULT_MAX_RETAINED_BYTES;
+    long maxRetainedBytes = dev.esper.config.EsperConfig.defaults().maxRetainedBytes();
 
     @Option(names = "--cors-origins", paramLabel = "<list>", converter = OriginsConverter.class,
             description = "Allowed origins, comma-separated, or * for any. Default: ${DEFAULT-VALUE}. "

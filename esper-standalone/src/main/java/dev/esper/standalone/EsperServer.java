@@ -150,8 +150,8 @@ public final class EsperServer implements AutoCloseable {
             return b.build();
         }
         b.transport(RedisTransport.builder(settings.redis().get())
-                .historySize(settings.historySize())
-                .historyTtl(settings.historyTtl())
+                .config(dev.esper.config.EsperConfig.builder()
+                        .historySize(settings.historySize()).historyTtl(settings.historyTtl()).build())
                 .build());
         try {
             return b.build();
