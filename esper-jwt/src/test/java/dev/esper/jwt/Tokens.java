@@ -10,32 +10,39 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Mints tokens for {@link JwtVerifierTest}: hand-built HMAC JWS with exact JSON (so a header or claim can be
- * anything), unsecured and encrypted tokens.
+ * Mints tokens for the auth tests of esper-jwt and, through this module's test-jar, of the front ends:
+ * hand-built HMAC JWS with exact JSON (so a header or claim can be anything, a number a string, an
+ * algorithm paired with a too-short key), unsecured and encrypted tokens. Stateless.
  */
-final class Tokens {
-    static final String SUBSCRIBER_SECRET = "subscriber-secret-0123456789abcdef";
+public final class Tokens {
+    /** A 34-byte secret. */
+    public static final String SUBSCRIBER_SECRET = "subscriber-secret-0123456789abcdef";
 
     private Tokens() {
     }
 
+    /** Now, in seconds since the epoch. */
+    public static long now() {
+        return Instant.now().getEpochSecond();
+    }
+
     /** {@code {"sub":..,"exp":now+3600}}. */
-    static String claims(String sub) {
-        return "{\"sub\":\"" + sub + "\",\"exp\":" + (Instant.now().getEpochSecond() + 3600) + "}";
+    public static String claims(String sub) {
+        return "{\"sub\":\"" + sub + "\",\"exp\":" + (now() + 3600) + "}";
     }
 
     /** An HS256 token for {@code sub}, valid for an hour. */
-    static String hs256(String secret, String sub) {
+    public static String hs256(String secret, String sub) {
         return hmac("HS256", secret, claims(sub));
     }
 
     /** A JWS with header {@code {"alg":alg,"typ":"JWT"}} signed by HMAC with the algorithm's hash. */
-    static String hmac(String alg, String secret, String payloadJson) {
+    public static String hmac(String alg, String secret, String payloadJson) {
         return hmacWithHeader("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}", alg, secret, payloadJson);
     }
 
     /** A JWS with an exact header JSON, signed by HMAC with {@code macAlg}'s hash. */
-    static String hmacWithHeader(String headerJson, String macAlg, String secret, String payloadJson) {
+    public static String hmacWithHeader(String headerJson, String macAlg, String secret, String payloadJson) {
         String signingInput = b64(headerJson) + "." + b64(payloadJson);
         String jca = "HmacSHA" + macAlg.substring(2);
         try {
@@ -49,18 +56,19 @@ final class Tokens {
     }
 
     /** An unsecured token ({@code alg} such as none, NONE) with an empty signature. */
-    static String unsecured(String alg, String sub) {
+    public static String unsecured(String alg, String sub) {
         return b64("{\"alg\":\"" + alg + "\"}") + "." + b64(claims(sub)) + ".";
     }
 
     /** A JWE (dir + A256GCM) whose key is the secret's first 32 bytes. */
-    static String jwe(String secret, String sub) {
+    public static String jwe(String secret, String sub) {
         byte[] key = Arrays.copyOf(secret.getBytes(StandardCharsets.UTF_8), 32);
         return Jwts.builder().subject(sub).expiration(Date.from(Instant.now().plusSeconds(3600)))
                 .encryptWith(new SecretKeySpec(key, "AES"), Jwts.KEY.DIRECT, Jwts.ENC.A256GCM).compact();
     }
 
-    private static String b64(String json) {
+    /** base64url without padding of the UTF-8 bytes of {@code json}. */
+    public static String b64(String json) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 }
