@@ -297,7 +297,7 @@ public enum Setting {
             case HOST:
                 return hostProblem((String) value);
             case ORIGINS:
-                return originsProblem(List.copyOf(castList(value)));
+                return originsProblem(castList(value));
             case REDIS:
                 String uri = (String) value;
                 return uri.isEmpty() || uri.matches("rediss?://[^\\s/]+(/\\d*)?") ? null
@@ -344,7 +344,7 @@ public enum Setting {
             return "must name at least one origin, or '*'";
         }
         for (String o : origins) {
-            if (o == null || o.isEmpty() || o.chars().anyMatch(c -> c <= ' ' || c == ',' || c > '~')) {
+            if (o.isEmpty() || o.chars().anyMatch(c -> c <= ' ' || c == ',' || c > '~')) {
                 return "must each be '*' or an origin such as 'https://example.com', was '" + o + "'";
             }
         }

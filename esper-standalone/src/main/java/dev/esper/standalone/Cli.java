@@ -106,7 +106,7 @@ final class Cli {
         if (!s.defaultText().isEmpty() && !s.isSwitch()) {
             text += " Default: " + s.defaultText() + ".";
         }
-        return (text + " Env: " + String.join(" or ", s.environmentVariables()) + ".").replace("%", "%%");
+        return text + " Env: " + String.join(" or ", s.environmentVariables()) + ".";
     }
 
     /**
