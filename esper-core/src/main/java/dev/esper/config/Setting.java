@@ -14,8 +14,9 @@ import java.util.function.UnaryOperator;
  * own spelling from {@link #key()}: the command-line flag {@code --history-size}, the environment variable
  * {@code ESPER_HISTORY_SIZE} and the servlet init parameter {@code historySize}.
  *
- * <p>Adding a setting is adding a constant here, its field and accessor in {@link EsperConfig}, and its line
- * in the docs; the command line and the servlet read it from this table.
+ * <p>Adding a setting is adding a constant here, its field, accessor and typed builder method in
+ * {@link EsperConfig}, and its line in the docs; the command line and the servlet read it from this table,
+ * and {@code Broker.Builder.config} copies it if the broker uses it.
  */
 public enum Setting {
     /** Address the standalone server listens on. */

@@ -114,19 +114,22 @@ public final class EsperServlet extends HttpServlet {
      * Builds the broker and settings from init parameters when constructed with {@link #EsperServlet()},
      * and logs which sides are open.
      *
-     * @throws UnavailableException if an init parameter has a bad value (the message names it)
+     * @throws UnavailableException if an init parameter or variable has a bad value (the message names it),
+     *     or the broker cannot start (for example no transport for {@code redis}, or Redis cannot be reached)
      */
     @Override
     public void init() throws ServletException {
         if (broker == null) {
             try {
                 EsperConfig c = configFrom(getServletConfig()::getInitParameter, System::getenv);
+                AccessPolicy p = JwtVerifier.accessPolicy(c);
                 Broker.Builder b = Broker.builder().config(c);
                 TransportProvider.forConfig(c, EsperServlet.class.getClassLoader()).ifPresent(b::transport);
+                Broker built = b.build();
                 this.config = c;
-                this.policy = JwtVerifier.accessPolicy(c);
+                this.policy = p;
                 this.ownsBroker = true;
-                this.broker = b.build();
+                this.broker = built;
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new UnavailableException("esper servlet '" + getServletName() + "': " + e.getMessage());
             }
