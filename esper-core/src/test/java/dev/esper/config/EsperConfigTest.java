@@ -3,6 +3,7 @@ package dev.esper.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.esper.broker.Broker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -187,5 +188,16 @@ class EsperConfigTest {
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("ESPER_REDIS_URL and ESPER_REDIS").hasMessageNotContaining("pw1")
                 .hasMessageNotContaining("pw2");
+    }
+
+    @Test
+    void theBrokerBuilderChecksItsValuesWithTheSameRules() {
+        assertThatThrownBy(() -> Broker.builder().maxTopics(0).build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("max topics must be a whole number from 1 to 2147483647, was '0'");
+        try (Broker broker = Broker.builder().config(EsperConfig.builder().historySize(0).threads(1).build())
+                .build()) {
+            assertThat(broker.isClosed()).isFalse();
+        }
     }
 }
