@@ -1,6 +1,7 @@
 package dev.esper.broker;
 
 import dev.esper.EsperException;
+import dev.esper.config.EsperConfig;
 import dev.esper.event.Event;
 import dev.esper.topic.TopicId;
 import java.time.Duration;
@@ -52,21 +53,6 @@ import java.util.concurrent.atomic.LongAdder;
  * broker's threads.
  */
 public final class Broker implements AutoCloseable {
-    /** Default events retained per topic. */
-    public static final int DEFAULT_HISTORY_SIZE = 100;
-    /** Default age after which a retained event is dropped. */
-    public static final Duration DEFAULT_HISTORY_TTL = Duration.ofSeconds(300);
-    /** Default idle interval before a heartbeat. */
-    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
-    /** Default bound on a subscriber's unsent live bytes. */
-    public static final long DEFAULT_SUBSCRIBER_BUFFER = 1024 * 1024;
-    /** Default number of topics held at once. */
-    public static final int DEFAULT_MAX_TOPICS = 100_000;
-    /** Default number of open subscriber streams. */
-    public static final int DEFAULT_MAX_SUBSCRIBERS = 100_000;
-    /** Default bound on the bytes of all retained events. */
-    public static final long DEFAULT_MAX_RETAINED_BYTES = 256L * 1024 * 1024;
-
     /** The most topics one eviction attempt looks at (see {@link TopicTable#evictOneIdle()}). */
     static final int EVICTION_SCAN_LIMIT = TopicTable.EVICTION_SCAN_LIMIT;
 
@@ -438,17 +424,17 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Configures a {@link Broker}. Every value has the default of SPEC 4; {@link #build()} validates.
-     * Not thread-safe.
+     * Configures a {@link Broker}. Every value has the default of {@link EsperConfig#defaults()} (SPEC 4);
+     * {@link #build()} validates with {@link EsperConfig}'s rules. Not thread-safe.
      */
     public static final class Builder {
-        private int historySize = DEFAULT_HISTORY_SIZE;
-        private Duration historyTtl = DEFAULT_HISTORY_TTL;
-        private Duration heartbeat = DEFAULT_HEARTBEAT;
-        private long subscriberBuffer = DEFAULT_SUBSCRIBER_BUFFER;
-        private int maxTopics = DEFAULT_MAX_TOPICS;
-        private int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
-        private long maxRetainedBytes = DEFAULT_MAX_RETAINED_BYTES;
+        private int historySize = EsperConfig.defaults().historySize();
+        private Duration historyTtl = EsperConfig.defaults().historyTtl();
+        private Duration heartbeat = EsperConfig.defaults().heartbeat();
+        private long subscriberBuffer = EsperConfig.defaults().subscriberBuffer();
+        private int maxTopics = EsperConfig.defaults().maxTopics();
+        private int maxSubscribers = EsperConfig.defaults().maxSubscribers();
+        private long maxRetainedBytes = EsperConfig.defaults().maxRetainedBytes();
         private InstantSource clock = InstantSource.system();
         private int deliveryThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private Executor deliveryExecutor;
@@ -456,6 +442,26 @@ public final class Broker implements AutoCloseable {
         private boolean maintenance = true;
 
         private Builder() {
+        }
+
+        /**
+         * Takes every broker setting from {@code config}: history size and ttl, heartbeat, subscriber buffer,
+         * topic, subscriber and retained-bytes limits, and {@link EsperConfig#threads()} as the delivery
+         * threads.
+         *
+         * @param config the configuration; not null
+         * @return this builder
+         */
+        public Builder config(EsperConfig config) {
+            this.historySize = config.historySize();
+            this.historyTtl = config.historyTtl();
+            this.heartbeat = config.heartbeat();
+            this.subscriberBuffer = config.subscriberBuffer();
+            this.maxTopics = config.maxTopics();
+            this.maxSubscribers = config.maxSubscribers();
+            this.maxRetainedBytes = config.maxRetainedBytes();
+            this.deliveryThreads = config.threads();
+            return this;
         }
 
         /** Events retained per topic for resumes; 0 retains nothing. Default 100. */
@@ -533,30 +539,22 @@ public final class Broker implements AutoCloseable {
         /**
          * Builds and starts the broker.
          *
-         * @throws IllegalArgumentException naming the first value out of range
+         * @throws IllegalArgumentException naming the first value out of range ({@link EsperConfig}'s rules)
          */
         public Broker build() {
-            requireAtLeast("history size", historySize, 0);
-            requireDuration("history ttl", historyTtl);
-            requireDuration("heartbeat", heartbeat);
-            requireAtLeast("subscriber buffer", subscriberBuffer, 1);
-            requireAtLeast("max topics", maxTopics, 1);
-            requireAtLeast("max subscribers", maxSubscribers, 1);
-            requireAtLeast("max retained bytes", maxRetainedBytes, 1);
-            requireAtLeast("delivery threads", deliveryThreads, 1);
+            EsperConfig.builder()
+                    .historySize(historySize)
+                    .historyTtl(Objects.requireNonNull(historyTtl, "historyTtl"))
+                    .heartbeat(Objects.requireNonNull(heartbeat, "heartbeat"))
+                    .subscriberBuffer(subscriberBuffer)
+                    .maxTopics(maxTopics)
+                    .maxSubscribers(maxSubscribers)
+                    .maxRetainedBytes(maxRetainedBytes)
+                    .build();
+            if (deliveryThreads < 1) {
+                throw new IllegalArgumentException("delivery threads must be at least 1, was " + deliveryThreads);
+            }
             return new Broker(this);
-        }
-
-        private static void requireAtLeast(String name, long value, long min) {
-            if (value < min) {
-                throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
-            }
-        }
-
-        private static void requireDuration(String name, Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException(name + " must be zero or positive, was " + d);
-            }
         }
     }
 }

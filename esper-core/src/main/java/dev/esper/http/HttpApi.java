@@ -4,11 +4,11 @@ import dev.esper.EsperException;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.broker.Broker;
 import dev.esper.broker.Json;
+import dev.esper.config.EsperConfig;
 import dev.esper.topic.TopicId;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
 
 /**
  * esper's HTTP API, written once for every front end: it decides everything a request means (route, method,
@@ -55,23 +55,17 @@ public final class HttpApi {
      * The API over a broker.
      *
      * @param broker the broker to serve; the caller owns it (closes it)
-     * @param policy who may subscribe, publish and read stats
-     * @param maxBody the largest publish body in bytes, at least 1
-     * @param corsOrigins the allowed CORS origins; {@code ["*"]} allows any
+     * @param config the settings the API applies: the largest publish body ({@link EsperConfig#maxBody()}) and
+     *     the CORS origins ({@link EsperConfig#corsOrigins()}); the broker's own settings are the broker's
+     * @param policy who may subscribe, publish and read stats (for example
+     *     {@code JwtVerifier.accessPolicy(config)} from esper-jwt, or {@link AccessPolicy#openToAll()})
      * @return the API
-     * @throws IllegalArgumentException if {@code maxBody} is below 1 or no origin is given
      */
-    public static HttpApi create(Broker broker, AccessPolicy policy, int maxBody, List<String> corsOrigins) {
+    public static HttpApi create(Broker broker, EsperConfig config, AccessPolicy policy) {
         Objects.requireNonNull(broker, "broker");
+        Objects.requireNonNull(config, "config");
         Objects.requireNonNull(policy, "policy");
-        if (maxBody < 1 || maxBody == Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("max body must be from 1 to " + (Integer.MAX_VALUE - 1) + " bytes, was "
-                    + maxBody);
-        }
-        if (corsOrigins.isEmpty()) {
-            throw new IllegalArgumentException("cors origins must name at least one origin, or '*'");
-        }
-        return new HttpApi(broker, policy, maxBody, List.copyOf(corsOrigins));
+        return new HttpApi(broker, policy, config.maxBody(), config.corsOrigins());
     }
 
     /** The broker served. */
@@ -184,8 +178,7 @@ public final class HttpApi {
      * @param action {@code publish} or {@code subscribe}
      */
     static Answer failed(Cors cors, String action, TopicId topic, Throwable failure, boolean close) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = EsperException.unwrap(failure);
         if (cause instanceof EsperException) {
             EsperException e = (EsperException) cause;
             return error(cors.answer(e.status()), e.reason(), close);

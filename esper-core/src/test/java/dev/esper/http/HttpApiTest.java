@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.esper.auth.AccessPolicy;
 import dev.esper.broker.Broker;
+import dev.esper.config.EsperConfig;
 import dev.esper.event.Event;
 import dev.esper.topic.TopicId;
 import java.time.Duration;
@@ -14,7 +15,9 @@ import org.junit.jupiter.api.Test;
 /** {@link HttpApi} through a hand-written {@link Exchange}: what every front end answers, decided once. */
 class HttpApiTest {
     private final Broker broker = Broker.builder().deliveryExecutor(Runnable::run).maxSubscribers(2).build();
-    private final HttpApi api = HttpApi.create(broker, AccessPolicy.openToAll(), 100, List.of("https://app.example"));
+    private final HttpApi api = HttpApi.create(broker,
+            EsperConfig.builder().maxBody(100).corsOrigins(List.of("https://app.example")).build(),
+            AccessPolicy.openToAll());
 
     @AfterEach
     void close() {

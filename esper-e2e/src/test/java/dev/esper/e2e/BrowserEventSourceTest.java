@@ -3,7 +3,7 @@ package dev.esper.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.esper.standalone.EsperSettings;
+import dev.esper.config.EsperConfig;
 import dev.esper.testing.EsperTestServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ class BrowserEventSourceTest {
         }
     }
 
-    private void startEsper(EsperSettings.Builder settings) {
+    private void startEsper(EsperConfig.Builder settings) {
         esper = EsperTestServer.start(settings.subscriberSecret(SUBSCRIBER_SECRET).publisherSecret(PUBLISHER_SECRET));
         proxy = CuttingProxy.to(esper.baseUri().getPort());
     }
@@ -85,7 +85,7 @@ class BrowserEventSourceTest {
 
     @Test
     void aPageOnAnotherOriginReceivesUnnamedNamedMultiLineAndNonAsciiEventsExactlyAsPublished() {
-        startEsper(EsperSettings.builder());
+        startEsper(EsperConfig.builder());
         String topic = "browsertopic1";
         assertThat(pages.origin()).isNotEqualTo(esperBase());
         browser.open(pages.clientPage(esperBase(), topic, esper.subscriberToken(topic)));
@@ -109,7 +109,7 @@ class BrowserEventSourceTest {
 
     @Test
     void aPageOnAnOriginThatIsNotListedIsBlockedByTheBrowser() {
-        startEsper(EsperSettings.builder().corsOrigins(List.of("http://allowed.example")));
+        startEsper(EsperConfig.builder().corsOrigins(List.of("http://allowed.example")));
         String topic = "browsertopic2";
         browser.open(pages.clientPage(esperBase(), topic, esper.subscriberToken(topic)));
 
@@ -120,7 +120,7 @@ class BrowserEventSourceTest {
 
     @Test
     void afterABrokenConnectionTheBrowserReconnectsWithLastEventIdAndHasEveryEventOnce() {
-        startEsper(EsperSettings.builder());
+        startEsper(EsperConfig.builder());
         String topic = "browsertopic3";
         browser.open(pages.clientPage(proxy.base(), topic, esper.subscriberToken(topic)));
         awaitOpen(1);
@@ -144,7 +144,7 @@ class BrowserEventSourceTest {
 
     @Test
     void aRejectedTokenIsVisibleToThePageAndTheBrowserDoesNotRetry() {
-        startEsper(EsperSettings.builder());
+        startEsper(EsperConfig.builder());
         String topic = "browsertopic4";
         browser.open(pages.clientPage(proxy.base(), topic, "not.a.token"));
 
@@ -157,7 +157,7 @@ class BrowserEventSourceTest {
 
     @Test
     void aTokenForAnotherTopicIsRefusedToThePageToo() {
-        startEsper(EsperSettings.builder());
+        startEsper(EsperConfig.builder());
         browser.open(pages.clientPage(esperBase(), "browsertopic5", esper.subscriberToken("someothertopic")));
 
         await().atMost(WAIT).until(() -> browser.jsLong("return window.errors || 0;") >= 1);

@@ -8,7 +8,7 @@ import com.launchdarkly.eventsource.EventSource;
 import com.launchdarkly.eventsource.MessageEvent;
 import com.launchdarkly.eventsource.background.BackgroundEventHandler;
 import com.launchdarkly.eventsource.background.BackgroundEventSource;
-import dev.esper.standalone.EsperSettings;
+import dev.esper.config.EsperConfig;
 import dev.esper.testing.EsperTestServer;
 import java.net.URI;
 import java.time.Duration;
@@ -81,7 +81,7 @@ class OkHttpEventSourceClientTest {
     }
 
     private void startEsper() {
-        esper = EsperTestServer.start(EsperSettings.builder()
+        esper = EsperTestServer.start(EsperConfig.builder()
                 .subscriberSecret(SUBSCRIBER_SECRET).publisherSecret(PUBLISHER_SECRET));
         proxy = CuttingProxy.to(esper.baseUri().getPort());
     }

@@ -1,9 +1,9 @@
 package dev.esper.redis;
 
-import dev.esper.broker.Broker;
 import dev.esper.broker.CapacityExceededException;
 import dev.esper.broker.PublishResult;
 import dev.esper.broker.Transport;
+import dev.esper.config.EsperConfig;
 import dev.esper.event.Event;
 import dev.esper.event.InvalidEventException;
 import dev.esper.topic.TopicId;
@@ -77,7 +77,8 @@ import org.slf4j.LoggerFactory;
  *       is down.</li>
  * </ul>
  *
- * <p>Create with {@link #builder(String)}, hand it to {@code Broker.builder().transport(...)}; the broker
+ * <p>Create with {@link #builder(String)} and {@link Builder#config(EsperConfig)} (or through
+ * {@link RedisTransportProvider}), hand it to {@code Broker.builder().config(config).transport(...)}; the broker
  * starts it (connecting to Redis, failing with {@link IllegalStateException} if Redis cannot be reached)
  * and closes it. Thread-safe.
  */
@@ -134,8 +135,8 @@ public final class RedisTransport implements Transport {
         this.uri = uri;
         this.where = uri.getHost() + ":" + uri.getPort();
         this.prefix = b.keyPrefix;
-        this.historySize = b.historySize;
-        this.historyTtlMillis = b.historyTtl.toMillis();
+        this.historySize = b.config.historySize();
+        this.historyTtlMillis = b.config.historyTtl().toMillis();
         this.timeout = b.timeout;
         this.resources = ClientResources.builder()
                 .ioThreadPoolSize(2)
@@ -623,13 +624,12 @@ public final class RedisTransport implements Transport {
     }
 
     /**
-     * Configures a {@link RedisTransport}. The history bounds should be the broker's own (SPEC 4), so Redis
-     * retains what a node would. Not thread-safe.
+     * Configures a {@link RedisTransport}. Its history bounds are those of the broker's configuration
+     * ({@link #config(EsperConfig)}), so Redis retains what a node would. Not thread-safe.
      */
     public static final class Builder {
         private final String redisUri;
-        private int historySize = Broker.DEFAULT_HISTORY_SIZE;
-        private Duration historyTtl = Broker.DEFAULT_HISTORY_TTL;
+        private EsperConfig config = EsperConfig.defaults();
         private Duration timeout = Duration.ofSeconds(2);
         private String keyPrefix = "esper";
 
@@ -637,15 +637,14 @@ public final class RedisTransport implements Transport {
             this.redisUri = redisUri;
         }
 
-        /** Events Redis retains per topic for resumes; 0 retains none. Default 100. */
-        public Builder historySize(int n) {
-            this.historySize = n;
-            return this;
-        }
-
-        /** Age after which Redis drops a retained event; zero means no age limit. Default 300 s. */
-        public Builder historyTtl(Duration ttl) {
-            this.historyTtl = ttl;
+        /**
+         * The configuration of the broker this transport serves: Redis retains its
+         * {@link EsperConfig#historySize()} events per topic for at most its {@link EsperConfig#historyTtl()}.
+         * Default {@link EsperConfig#defaults()}; pass the one the broker is built with
+         * ({@code Broker.builder().config(config)}).
+         */
+        public Builder config(EsperConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
             return this;
         }
 
@@ -676,12 +675,6 @@ public final class RedisTransport implements Transport {
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
                 throw new IllegalArgumentException("redis URI must name a host, such as redis://127.0.0.1:6379");
-            }
-            if (historySize < 0) {
-                throw new IllegalArgumentException("history size must be at least 0, was " + historySize);
-            }
-            if (historyTtl == null || historyTtl.isNegative()) {
-                throw new IllegalArgumentException("history ttl must be zero or positive, was " + historyTtl);
             }
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("redis timeout must be positive, was " + timeout);

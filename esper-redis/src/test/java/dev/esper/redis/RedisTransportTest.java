@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.esper.broker.Broker;
 import dev.esper.broker.CapacityExceededException;
 import dev.esper.broker.PublishResult;
+import dev.esper.broker.TransportProvider;
+import dev.esper.config.EsperConfig;
 import dev.esper.event.Event;
 import dev.esper.topic.TopicId;
 import java.time.Duration;
@@ -59,7 +61,8 @@ class RedisTransportTest {
 
     /** A node retaining {@code historySize} events per topic, locally and in Redis. */
     private Broker node(RedisTransport.Builder transport, int historySize) {
-        return node(transport.historySize(historySize).build(), Broker.builder().historySize(historySize));
+        EsperConfig config = EsperConfig.builder().historySize(historySize).build();
+        return node(transport.config(config).build(), Broker.builder().config(config));
     }
 
     private Broker node(RedisTransport t, Broker.Builder broker) {
@@ -194,8 +197,8 @@ class RedisTransportTest {
 
     @Test
     void aResumeFromAnIdRedisNoLongerRetainsReplaysWhatItRetains() {
-        Broker a = node(RedisTransport.builder(redis.uri()).historySize(3));
-        Broker b = node(RedisTransport.builder(redis.uri()).historySize(3));
+        Broker a = node(RedisTransport.builder(redis.uri()).config(EsperConfig.builder().historySize(3).build()));
+        Broker b = node(RedisTransport.builder(redis.uri()).config(EsperConfig.builder().historySize(3).build()));
         publishAll(b, numbered("e", 1, 6));
 
         Collector resumed = subscribe(a, "unknown");
@@ -208,8 +211,8 @@ class RedisTransportTest {
     void retainedEventsOlderThanTheHistoryTtlAreNotReplayed() {
         // Long enough that "new" cannot also expire between its publish and the resume on a loaded machine.
         Duration ttl = Duration.ofSeconds(3);
-        Broker a = node(RedisTransport.builder(redis.uri()).historyTtl(ttl));
-        Broker b = node(RedisTransport.builder(redis.uri()).historyTtl(ttl));
+        Broker a = node(RedisTransport.builder(redis.uri()).config(EsperConfig.builder().historyTtl(ttl).build()));
+        Broker b = node(RedisTransport.builder(redis.uri()).config(EsperConfig.builder().historyTtl(ttl).build()));
         publishAll(b, List.of("old"));
 
         await().atMost(WAIT).pollDelay(ttl.plusMillis(50)).until(() -> redis.command("EXISTS esper:{clustertopic1}:log"),
@@ -303,11 +306,18 @@ class RedisTransportTest {
     }
 
     @Test
+    void aConfigurationWithRedisFindsThisTransportThroughTheServiceLoader() {
+        EsperConfig config = EsperConfig.builder().redis("redis://127.0.0.1:1").build();
+
+        assertThat(TransportProvider.forConfig(config, getClass().getClassLoader()))
+                .hasValueSatisfying(t -> assertThat(t).isInstanceOf(RedisTransport.class));
+        assertThat(TransportProvider.forConfig(EsperConfig.defaults(), getClass().getClassLoader())).isEmpty();
+    }
+
+    @Test
     void theBuilderNamesTheBadValue() {
         assertThatThrownBy(() -> RedisTransport.builder("http://[bad").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("redis://");
-        assertThatThrownBy(() -> RedisTransport.builder(redis.uri()).historySize(-1).build())
-                .hasMessageContaining("history size");
         assertThatThrownBy(() -> RedisTransport.builder(redis.uri()).keyPrefix("a b").build())
                 .hasMessageContaining("key prefix");
         assertThatThrownBy(() -> RedisTransport.builder(redis.uri()).timeout(Duration.ZERO).build())

@@ -3,15 +3,17 @@ package dev.esper.servlet;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.broker.TransportProvider;
+import dev.esper.config.EsperConfig;
+import dev.esper.config.Setting;
 import dev.esper.http.HttpApi;
+import dev.esper.jwt.JwtVerifier;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,36 +42,18 @@ import java.util.function.UnaryOperator;
  *
  * <h2>Two ways to configure</h2>
  * <ul>
- *   <li><b>Programmatic</b>: {@link #EsperServlet(Broker, EsperServletConfig)}; the caller owns the broker
- *       and closes it after the container stops.</li>
- *   <li><b>Declarative</b> ({@code web.xml}): {@link #EsperServlet()} reads these init parameters in
- *       {@link #init()} (each, when not set, falls back to the environment variable {@code ESPER_} + its
- *       name in upper snake case, e.g. {@code ESPER_SUBSCRIBER_SECRET}), builds its own broker and closes it
- *       in {@link #destroy()}:
- *       <table>
- *         <caption>init parameters</caption>
- *         <tr><th>name</th><th>default</th><th>meaning</th></tr>
- *         <tr><td>{@code subscriberSecret}</td><td>unset: open</td><td>HMAC secret for {@code /subscribe}
- *             tokens (at least 32 bytes)</td></tr>
- *         <tr><td>{@code publisherSecret}</td><td>unset: open</td><td>HMAC secret for {@code /publish} and
- *             {@code /stats} tokens (at least 32 bytes)</td></tr>
- *         <tr><td>{@code noAuth}</td><td>{@code false}</td><td>{@code true} opens both sides whatever is
- *             set</td></tr>
- *         <tr><td>{@code clockSkew}</td><td>0</td><td>seconds of leeway for {@code exp}/{@code nbf}</td></tr>
- *         <tr><td>{@code maxBody}</td><td>65536</td><td>largest publish body, bytes</td></tr>
- *         <tr><td>{@code corsOrigins}</td><td>{@code *}</td><td>allowed origins, comma-separated</td></tr>
- *         <tr><td>{@code historySize}</td><td>100</td><td>events retained per topic (0: none)</td></tr>
- *         <tr><td>{@code historyTtl}</td><td>300</td><td>seconds a retained event is kept (0: no
- *             limit)</td></tr>
- *         <tr><td>{@code heartbeat}</td><td>15</td><td>idle seconds before a heartbeat comment (0:
- *             off)</td></tr>
- *         <tr><td>{@code subscriberBuffer}</td><td>1048576</td><td>unsent live bytes before a slow
- *             subscriber is dropped</td></tr>
- *         <tr><td>{@code maxTopics}</td><td>100000</td><td>topics held at once</td></tr>
- *         <tr><td>{@code maxSubscribers}</td><td>100000</td><td>open subscriber streams</td></tr>
- *       </table>
- *       A bad value makes {@link #init()} fail with an {@link UnavailableException} naming the parameter
- *       (never a secret's value).</li>
+ *   <li><b>Programmatic</b>: {@link #EsperServlet(Broker, EsperConfig)}, whose secrets and clock skew give
+ *       the access policy, or {@link #EsperServlet(Broker, EsperConfig, AccessPolicy)} with a policy of your
+ *       own; the caller owns the broker and closes it after the container stops.</li>
+ *   <li><b>Declarative</b> ({@code web.xml}): {@link #EsperServlet()} reads, in {@link #init()}, every
+ *       {@link Setting} that means something in a servlet (all but {@code bind} and {@code port}) from the
+ *       init parameter {@link Setting#initParameter()} ({@code historySize}, {@code maxRetainedBytes},
+ *       {@code subscriberSecret}, ...), else from its environment variable
+ *       {@link Setting#environmentVariable()} ({@code ESPER_HISTORY_SIZE}, ...); defaults and rules are
+ *       {@link EsperConfig}'s. {@code threads} sizes the broker's delivery threads; with {@code redis} the
+ *       broker joins other nodes through a {@link TransportProvider} on the class path (add esper-redis). It
+ *       builds its own broker and closes it in {@link #destroy()}. A bad value makes {@link #init()} fail
+ *       with an {@link UnavailableException} naming the parameter or variable (never a secret's value).</li>
  * </ul>
  *
  * <p>Thread-safe; one instance serves all requests. Needs {@code <async-supported>true</async-supported>}
@@ -79,22 +63,10 @@ public final class EsperServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(EsperServlet.class.getName());
 
-    /** Init parameter: events retained per topic. */
-    public static final String PARAM_HISTORY_SIZE = "historySize";
-    /** Init parameter: seconds a retained event is kept. */
-    public static final String PARAM_HISTORY_TTL = "historyTtl";
-    /** Init parameter: idle seconds before a heartbeat comment; 0 turns heartbeats off. */
-    public static final String PARAM_HEARTBEAT = "heartbeat";
-    /** Init parameter: unsent live bytes before a slow subscriber is dropped. */
-    public static final String PARAM_SUBSCRIBER_BUFFER = "subscriberBuffer";
-    /** Init parameter: topics held at once. */
-    public static final String PARAM_MAX_TOPICS = "maxTopics";
-    /** Init parameter: open subscriber streams. */
-    public static final String PARAM_MAX_SUBSCRIBERS = "maxSubscribers";
-
     /** Set in a constructor or in init(); read by request threads (init happens-before service). */
     private transient volatile Broker broker;
-    private transient volatile EsperServletConfig config;
+    private transient volatile EsperConfig config;
+    private transient volatile AccessPolicy policy;
     /** Whether this servlet built the broker (declarative use) and so closes it in destroy(). */
     private transient volatile boolean ownsBroker;
     /** The API over the broker; set in init(), read by request threads. */
@@ -110,47 +82,66 @@ public final class EsperServlet extends HttpServlet {
     public EsperServlet() {
         this.broker = null;
         this.config = null;
+        this.policy = null;
     }
 
     /**
-     * Programmatic use: serves the given broker with the given settings. The caller owns the broker and
-     * closes it (after the container has stopped); {@link #destroy()} leaves it open.
+     * Programmatic use: serves the given broker with the given settings, its access policy made from their
+     * secrets, {@code noAuth} and clock skew ({@link JwtVerifier#accessPolicy(EsperConfig)}). The caller owns
+     * the broker and closes it (after the container has stopped); {@link #destroy()} leaves it open.
      *
      * @param broker the broker to serve; not null
-     * @param config the settings; not null
+     * @param config the settings (body limit, CORS origins, token rules); not null
      */
-    public EsperServlet(Broker broker, EsperServletConfig config) {
+    public EsperServlet(Broker broker, EsperConfig config) {
+        this(broker, config, JwtVerifier.accessPolicy(Objects.requireNonNull(config, "config")));
+    }
+
+    /**
+     * Programmatic use with an access policy of your own (for example another {@code TokenVerifier}); the
+     * configuration's secrets are then not used.
+     *
+     * @param broker the broker to serve; not null
+     * @param config the settings (body limit, CORS origins); not null
+     * @param policy who may subscribe, publish and read stats; not null
+     */
+    public EsperServlet(Broker broker, EsperConfig config, AccessPolicy policy) {
         this.broker = Objects.requireNonNull(broker, "broker");
         this.config = Objects.requireNonNull(config, "config");
+        this.policy = Objects.requireNonNull(policy, "policy");
     }
 
     /**
      * Builds the broker and settings from init parameters when constructed with {@link #EsperServlet()},
      * and logs which sides are open.
      *
-     * @throws UnavailableException if an init parameter has a bad value (the message names it)
+     * @throws UnavailableException if an init parameter or variable has a bad value (the message names it),
+     *     or the broker cannot start (for example no transport for {@code redis}, or Redis cannot be reached)
      */
     @Override
     public void init() throws ServletException {
         if (broker == null) {
-            UnaryOperator<String> params = lookup(getServletConfig()::getInitParameter, System::getenv);
             try {
-                EsperServletConfig c = EsperServletConfig.fromInitParameters(params);
-                Broker b = brokerFromInitParameters(params);
+                EsperConfig c = configFrom(getServletConfig()::getInitParameter, System::getenv);
+                AccessPolicy p = JwtVerifier.accessPolicy(c);
+                Broker.Builder b = Broker.builder().config(c);
+                TransportProvider.forConfig(c, EsperServlet.class.getClassLoader()).ifPresent(b::transport);
+                Broker built = b.build();
                 this.config = c;
+                this.policy = p;
                 this.ownsBroker = true;
-                this.broker = b;
+                this.broker = built;
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new UnavailableException("esper servlet '" + getServletName() + "': " + e.getMessage());
             }
         }
-        AccessPolicy policy = config.accessPolicy();
+        AccessPolicy p = policy;
         this.timer = timer(getServletName());
-        this.api = HttpApi.create(broker, policy, config.maxBodyBytes(), config.corsOrigins());
+        this.api = HttpApi.create(broker, config, p);
         LOG.log(Level.INFO, "esper servlet '" + getServletName() + "' ready: subscribe "
-                + (policy.isProtected(Side.SUBSCRIBER) ? "requires a token" : "is OPEN (no token)")
-                + ", publish and stats " + (policy.isProtected(Side.PUBLISHER) ? "require a token" : "are OPEN (no token)")
-                + ", max body " + config.maxBodyBytes() + " bytes, CORS origins " + config.corsOrigins());
+                + (p.isProtected(Side.SUBSCRIBER) ? "requires a token" : "is OPEN (no token)")
+                + ", publish and stats " + (p.isProtected(Side.PUBLISHER) ? "require a token" : "are OPEN (no token)")
+                + ", max body " + config.maxBody() + " bytes, CORS origins " + config.corsOrigins());
     }
 
     /** Closes the broker if this servlet built it (declarative use); a caller's broker stays open. */
@@ -182,8 +173,13 @@ public final class EsperServlet extends HttpServlet {
     }
 
     /** The settings in effect (null before {@link #init()} in declarative use). */
-    public EsperServletConfig config() {
+    public EsperConfig config() {
         return config;
+    }
+
+    /** Who may subscribe, publish and read stats (null before {@link #init()} in declarative use). */
+    public AccessPolicy accessPolicy() {
+        return policy;
     }
 
     /**
@@ -200,72 +196,25 @@ public final class EsperServlet extends HttpServlet {
         a.handle(exchange);
     }
 
-    /** Looks a parameter up as an init parameter, else as {@code ESPER_<UPPER_SNAKE_NAME>} in the environment. */
-    static UnaryOperator<String> lookup(UnaryOperator<String> initParams, UnaryOperator<String> env) {
-        return name -> {
-            String v = initParams.apply(name);
-            return v != null ? v : env.apply(envName(name));
-        };
-    }
-
-    /** {@code maxSubscribers} → {@code ESPER_MAX_SUBSCRIBERS}. */
-    static String envName(String param) {
-        StringBuilder sb = new StringBuilder("ESPER_");
-        for (int i = 0; i < param.length(); i++) {
-            char ch = param.charAt(i);
-            if (Character.isUpperCase(ch)) {
-                sb.append('_');
-            }
-            sb.append(Character.toUpperCase(ch));
-        }
-        return sb.toString().toUpperCase(Locale.ROOT);
-    }
-
     /**
-     * Builds a broker from init parameters ({@code PARAM_*} of this class); missing ones take the defaults.
+     * Reads every setting a servlet uses ({@link Setting#inServlet()}) from its init parameter, else from its
+     * environment variable; an empty or unset one keeps its default.
      *
-     * @throws IllegalArgumentException naming the parameter when a value is bad
+     * @throws IllegalArgumentException naming the parameter or variable when a value is bad
      */
-    static Broker brokerFromInitParameters(UnaryOperator<String> params) {
-        Broker.Builder b = Broker.builder();
-        Long v;
-        if ((v = number(params, PARAM_HISTORY_SIZE, 0, Integer.MAX_VALUE)) != null) {
-            b.historySize(v.intValue());
-        }
-        if ((v = number(params, PARAM_HISTORY_TTL, 0, Long.MAX_VALUE / 1000)) != null) {
-            b.historyTtl(Duration.ofSeconds(v));
-        }
-        if ((v = number(params, PARAM_HEARTBEAT, 0, Long.MAX_VALUE / 1000)) != null) {
-            b.heartbeat(Duration.ofSeconds(v));
-        }
-        if ((v = number(params, PARAM_SUBSCRIBER_BUFFER, 1, Long.MAX_VALUE)) != null) {
-            b.subscriberBuffer(v);
-        }
-        if ((v = number(params, PARAM_MAX_TOPICS, 1, Integer.MAX_VALUE)) != null) {
-            b.maxTopics(v.intValue());
-        }
-        if ((v = number(params, PARAM_MAX_SUBSCRIBERS, 1, Integer.MAX_VALUE)) != null) {
-            b.maxSubscribers(v.intValue());
+    static EsperConfig configFrom(UnaryOperator<String> initParams, UnaryOperator<String> env) {
+        EsperConfig.Builder b = EsperConfig.builder();
+        for (Setting s : Setting.values()) {
+            if (!s.inServlet()) {
+                continue;
+            }
+            String raw = initParams.apply(s.initParameter());
+            if (raw != null && !raw.isBlank()) {
+                b.set(s.key(), s.isSecret() ? raw : raw.strip(), "init parameter " + s.initParameter());
+            } else {
+                s.variableSetIn(env).ifPresent(v -> b.set(s.key(), env.apply(v), "environment variable " + v));
+            }
         }
         return b.build();
-    }
-
-    private static Long number(UnaryOperator<String> params, String name, long min, long max) {
-        String raw = params.apply(name);
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        long n;
-        try {
-            n = Long.parseLong(raw.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max
-                    + ", was '" + raw + "'", e);
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max
-                    + ", was " + n);
-        }
-        return n;
     }
 }

@@ -2,10 +2,8 @@ package dev.esper.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.esper.auth.AccessPolicy;
-import dev.esper.auth.Secret;
-import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.config.EsperConfig;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -42,16 +40,9 @@ abstract class AuthMatrixContract {
         }
     }
 
-    static AccessPolicy policy(String subscriberSecret, String publisherSecret) {
-        return AccessPolicy.builder()
-                .protect(Side.SUBSCRIBER, JwtVerifier.hmac(Secret.of("subscriber secret", subscriberSecret)))
-                .protect(Side.PUBLISHER, JwtVerifier.hmac(Secret.of("publisher secret", publisherSecret)))
-                .build();
-    }
-
     private ServletFixture start(String subscriberSecret, String publisherSecret) throws Exception {
         server = ServletFixture.start(container(), Broker.builder().build(),
-                EsperServletConfig.builder().accessPolicy(policy(subscriberSecret, publisherSecret)).build());
+                EsperConfig.builder().subscriberSecret(subscriberSecret).publisherSecret(publisherSecret).build());
         return server;
     }
 
@@ -263,8 +254,8 @@ abstract class AuthMatrixContract {
 
     @Test
     void checksRunInSpecOrderRouteMethodTopicTokenBody() throws Exception {
-        server = ServletFixture.start(container(), Broker.builder().build(), EsperServletConfig.builder()
-                .accessPolicy(policy(Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)).maxBodyBytes(100).build());
+        server = ServletFixture.start(container(), Broker.builder().build(),
+                EsperServletContract.protectedConfig().maxBody(100).build());
         String token = Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
         String big = "data: " + "x".repeat(200);
 

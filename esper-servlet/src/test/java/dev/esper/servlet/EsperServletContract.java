@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.esper.auth.AccessPolicy;
 import dev.esper.broker.Broker;
+import dev.esper.config.EsperConfig;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,13 +47,19 @@ abstract class EsperServletContract {
         return server;
     }
 
-    ServletFixture withConfig(Broker.Builder broker, EsperServletConfig.Builder config) throws Exception {
+    ServletFixture withConfig(Broker.Builder broker, EsperConfig.Builder config) throws Exception {
         server = ServletFixture.start(container(), broker.build(), config.build());
         return server;
     }
 
-    static EsperServletConfig.Builder openConfig() {
-        return EsperServletConfig.builder().accessPolicy(AccessPolicy.openToAll());
+    static EsperConfig.Builder openConfig() {
+        return EsperConfig.builder();
+    }
+
+    /** Both sides protected, by {@link Tokens#SUBSCRIBER_SECRET} and {@link Tokens#PUBLISHER_SECRET}. */
+    static EsperConfig.Builder protectedConfig() {
+        return EsperConfig.builder().subscriberSecret(Tokens.SUBSCRIBER_SECRET)
+                .publisherSecret(Tokens.PUBLISHER_SECRET);
     }
 
     static String idOf(HttpResponse<String> publish) {
@@ -252,7 +258,7 @@ abstract class EsperServletContract {
 
     @Test
     void aBodyLargerThanTheLimitIs413AsSoonAsContentLengthSaysSo() throws Exception {
-        withConfig(Broker.builder(), openConfig().maxBodyBytes(1000));
+        withConfig(Broker.builder(), openConfig().maxBody(1000));
 
         // Only the head is sent: the answer must not wait for the body.
         RawHttp raw = server.raw("POST", "/publish/" + TOPIC, List.of("Content-Length: 1001"), null);
@@ -264,7 +270,7 @@ abstract class EsperServletContract {
 
     @Test
     void aChunkedBodyIsCutOffWith413AtTheLimitWithoutWaitingForItsEnd() throws Exception {
-        withConfig(Broker.builder(), openConfig().maxBodyBytes(1000));
+        withConfig(Broker.builder(), openConfig().maxBody(1000));
         RawHttp raw = server.raw("POST", "/publish/" + TOPIC, List.of("Transfer-Encoding: chunked"), null);
         String data = "data: " + "x".repeat(600) + "\n";
 
@@ -279,7 +285,7 @@ abstract class EsperServletContract {
 
     @Test
     void aBodyExactlyAtTheLimitIsPublished() throws Exception {
-        withConfig(Broker.builder(), openConfig().maxBodyBytes(1000));
+        withConfig(Broker.builder(), openConfig().maxBody(1000));
         String body = "data: " + "y".repeat(1000 - 6);
 
         assertThat(server.publish(TOPIC, body).statusCode()).isEqualTo(200);
@@ -489,8 +495,7 @@ abstract class EsperServletContract {
 
     @Test
     void aPreflightIsAnsweredBeforeAnyTokenCheckAndNamesAuthorization() throws Exception {
-        withConfig(Broker.builder(), EsperServletConfig.builder().accessPolicy(AuthMatrixContract.policy(
-                Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)));
+        withConfig(Broker.builder(), protectedConfig());
 
         for (String path : List.of("/publish/" + TOPIC, "/subscribe/" + TOPIC, "/stats")) {
             HttpResponse<String> r = server.send("OPTIONS", path, null, "Origin", "https://app.example",
@@ -508,8 +513,7 @@ abstract class EsperServletContract {
 
     @Test
     void errorsCarryCorsHeadersToo() throws Exception {
-        withConfig(Broker.builder(), EsperServletConfig.builder().accessPolicy(AuthMatrixContract.policy(
-                Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)));
+        withConfig(Broker.builder(), protectedConfig());
         List<HttpResponse<String>> errors = List.of(
                 server.get("/nope", "Origin", "https://app.example"),
                 server.send("PUT", "/stats", null, "Origin", "https://app.example"),
@@ -586,8 +590,7 @@ abstract class EsperServletContract {
 
     @Test
     void aPublishRejectedBeforeItsBodyIsReadNeverBreaksTheNextRequestOnThatConnection() throws Exception {
-        withConfig(Broker.builder(), EsperServletConfig.builder()
-                .accessPolicy(AuthMatrixContract.policy(Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)));
+        withConfig(Broker.builder(), protectedConfig());
         String pub = "Bearer " + Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
         String wrong = "Bearer " + Tokens.hs256("wrong-secret-0123456789abcdefghijk", TOPIC);
         String body = "data: " + "x".repeat(2000);
@@ -614,8 +617,7 @@ abstract class EsperServletContract {
     void tokensNeverReachALogLineEvenWhenRejected() throws Exception {
         assumeTrue(container().runsServlets(), "the capture is checked with the servlet's own log line");
         try (LogCapture logs = LogCapture.start()) {
-            withConfig(Broker.builder().heartbeat(Duration.ofMillis(100)), EsperServletConfig.builder()
-                    .accessPolicy(AuthMatrixContract.policy(Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET)));
+            withConfig(Broker.builder().heartbeat(Duration.ofMillis(100)), protectedConfig());
             String sub = Tokens.hs256(Tokens.SUBSCRIBER_SECRET, TOPIC);
             String pub = Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
             String expired = Tokens.hmac("HS256", Tokens.PUBLISHER_SECRET, "{\"sub\":\"" + TOPIC + "\",\"exp\":1}");

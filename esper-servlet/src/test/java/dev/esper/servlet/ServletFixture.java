@@ -2,8 +2,8 @@ package dev.esper.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.esper.auth.AccessPolicy;
 import dev.esper.broker.Broker;
+import dev.esper.config.EsperConfig;
 import jakarta.servlet.http.HttpServlet;
 import java.io.IOException;
 import java.net.URI;
@@ -42,12 +42,12 @@ final class ServletFixture implements AutoCloseable {
     }
 
     /** Mounts a programmatic servlet over {@code broker} at {@code /app/*}. */
-    static ServletFixture start(Container container, Broker broker, EsperServletConfig config) throws Exception {
+    static ServletFixture start(Container container, Broker broker, EsperConfig config) throws Exception {
         return start(container, broker, config, CONTEXT, "/*");
     }
 
     /** Mounts a programmatic servlet at {@code contextPath} + {@code pattern}. */
-    static ServletFixture start(Container container, Broker broker, EsperServletConfig config, String contextPath,
+    static ServletFixture start(Container container, Broker broker, EsperConfig config, String contextPath,
             String pattern) throws Exception {
         Map<String, HttpServlet> mounts = new LinkedHashMap<>();
         mounts.put(pattern, new EsperServlet(broker, config));
@@ -63,8 +63,7 @@ final class ServletFixture implements AutoCloseable {
 
     /** An open (no token) servlet over a broker built from {@code broker}. */
     static ServletFixture open(Container container, Broker.Builder broker) throws Exception {
-        return start(container, broker.build(), EsperServletConfig.builder()
-                .accessPolicy(AccessPolicy.openToAll()).build());
+        return start(container, broker.build(), EsperConfig.builder().build());
     }
 
     URI uri(String path) {

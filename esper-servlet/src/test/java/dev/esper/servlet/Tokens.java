@@ -3,20 +3,15 @@ package dev.esper.servlet;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import io.jsonwebtoken.Jwts;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Mints tokens for the auth tests: hand-built HMAC JWS with exact JSON (so a claim can be a string where a
- * number belongs, or an algorithm can be paired with a too-short key), asymmetric and encrypted tokens with
- * jjwt, and tokens from an independent library (com.auth0 java-jwt).
+ * Mints tokens for the auth tests: HMAC, unsecured and encrypted tokens from esper-jwt's test {@code Tokens},
+ * asymmetric tokens with jjwt, and tokens from an independent library (com.auth0 java-jwt).
  */
 final class Tokens {
     static final String SUBSCRIBER_SECRET = "subscriber-secret-0123456789abcdef";
@@ -30,41 +25,32 @@ final class Tokens {
     }
 
     static long now() {
-        return Instant.now().getEpochSecond();
+        return dev.esper.jwt.Tokens.now();
     }
 
     /** {@code {"sub":..,"exp":now+3600}}. */
     static String claims(String sub) {
-        return "{\"sub\":\"" + sub + "\",\"exp\":" + (now() + 3600) + "}";
+        return dev.esper.jwt.Tokens.claims(sub);
     }
 
     /** An HS256 token for {@code sub}, valid for an hour. */
     static String hs256(String secret, String sub) {
-        return hmac("HS256", secret, claims(sub));
+        return dev.esper.jwt.Tokens.hs256(secret, sub);
     }
 
     /** A JWS with header {@code {"alg":alg,"typ":"JWT"}} signed by HMAC with the algorithm's hash. */
     static String hmac(String alg, String secret, String payloadJson) {
-        return hmacWithHeader("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}", alg, secret, payloadJson);
+        return dev.esper.jwt.Tokens.hmac(alg, secret, payloadJson);
     }
 
     /** A JWS with an exact header JSON, signed by HMAC with {@code macAlg}'s hash. */
     static String hmacWithHeader(String headerJson, String macAlg, String secret, String payloadJson) {
-        String signingInput = b64(headerJson) + "." + b64(payloadJson);
-        String jca = "HmacSHA" + macAlg.substring(2);
-        try {
-            Mac mac = Mac.getInstance(jca);
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), jca));
-            byte[] sig = mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.esper.jwt.Tokens.hmacWithHeader(headerJson, macAlg, secret, payloadJson);
     }
 
     /** An unsecured token ({@code alg} such as none, NONE) with an empty signature. */
     static String unsecured(String alg, String sub) {
-        return b64("{\"alg\":\"" + alg + "\"}") + "." + b64(claims(sub)) + ".";
+        return dev.esper.jwt.Tokens.unsecured(alg, sub);
     }
 
     static String rs256(String sub) throws Exception {
@@ -81,9 +67,7 @@ final class Tokens {
 
     /** A JWE (dir + A256GCM) whose key is the secret's first 32 bytes. */
     static String jwe(String secret, String sub) {
-        byte[] key = java.util.Arrays.copyOf(secret.getBytes(StandardCharsets.UTF_8), 32);
-        return Jwts.builder().subject(sub).expiration(inAnHour())
-                .encryptWith(new SecretKeySpec(key, "AES"), Jwts.KEY.DIRECT, Jwts.ENC.A256GCM).compact();
+        return dev.esper.jwt.Tokens.jwe(secret, sub);
     }
 
     /** HS256 by com.auth0 java-jwt. */
@@ -102,6 +86,6 @@ final class Tokens {
     }
 
     static String b64(String json) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        return dev.esper.jwt.Tokens.b64(json);
     }
 }

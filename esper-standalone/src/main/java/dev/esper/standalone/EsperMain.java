@@ -1,5 +1,6 @@
 package dev.esper.standalone;
 
+import dev.esper.config.EsperConfig;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -43,13 +44,13 @@ public final class EsperMain {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, charset), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
         Cli.Parsed parsed = Cli.parse(args, System.getenv(), out, err);
-        if (parsed.settings() == null) {
+        if (parsed.config() == null) {
             out.flush();
             err.flush();
             System.exit(parsed.exitCode());
             return;
         }
-        EsperServer server = start(parsed.settings(), err);
+        EsperServer server = start(parsed.config(), err);
         if (server == null) {
             System.exit(EXIT_START_FAILED);
             return;
@@ -67,9 +68,9 @@ public final class EsperMain {
      *
      * @return the server, or null after printing one line to {@code err}
      */
-    static EsperServer start(EsperSettings settings, PrintWriter err) {
+    static EsperServer start(EsperConfig config, PrintWriter err) {
         try {
-            return EsperServer.start(settings);
+            return EsperServer.start(config);
         } catch (UncheckedIOException e) {
             err.println("esper: " + e.getMessage());
             err.flush();

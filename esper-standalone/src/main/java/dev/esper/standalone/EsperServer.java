@@ -1,12 +1,11 @@
 package dev.esper.standalone;
 
-import dev.esper.auth.AccessPolicy;
-import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.broker.TransportProvider;
+import dev.esper.config.EsperConfig;
+import dev.esper.config.Setting;
+import dev.esper.jwt.JwtVerifier;
 import dev.esper.http.HttpApi;
-import dev.esper.redis.RedisTransport;
-import dev.esper.servlet.EsperServletConfig;
-import dev.esper.servlet.JwtVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>No output aggregation buffer ({@code outputAggregationSize = 0}): otherwise every open stream
  *       keeps a 32 KiB buffer.</li>
- *   <li>A small thread pool sized by {@link EsperSettings#threads()}: streams hold no thread.</li>
+ *   <li>A small thread pool sized by {@link EsperConfig#threads()}: streams hold no thread.</li>
  *   <li>A 30 s idle timeout for ordinary requests and idle keep-alive connections; subscribe streams get
  *       twice the heartbeat interval plus 5 s, or none when heartbeats are off (see
  *       {@code EsperHandler.streamIdleTimeout}).</li>
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *       an accept queue of 1024; Jetty's own errors as one line of {@code text/plain}.</li>
  * </ul>
  *
- * <p>Start with {@link #start(EsperSettings)}; {@link #stop(Duration)} (or {@link #close()}) stops accepting,
+ * <p>Start with {@link #start(EsperConfig)}; {@link #stop(Duration)} (or {@link #close()}) stops accepting,
  * ends every stream cleanly and stops Jetty. Thread-safe.
  */
 public final class EsperServer implements AutoCloseable {
@@ -74,7 +73,7 @@ public final class EsperServer implements AutoCloseable {
             UriCompliance.Violation.BAD_PERCENT_ENCODING, UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS,
             UriCompliance.Violation.ILLEGAL_PATH_CHARACTERS);
 
-    private final EsperSettings settings;
+    private final EsperConfig config;
     private final Broker broker;
     private final Server server;
     private final ServerConnector connector;
@@ -83,29 +82,46 @@ public final class EsperServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private EsperServer(EsperSettings settings, Broker broker, Server server, ServerConnector connector,
+    private EsperServer(EsperConfig config, Broker broker, Server server, ServerConnector connector,
             HeadDeadline heads) {
         this.heads = heads;
-        this.settings = settings;
+        this.config = config;
         this.broker = broker;
         this.server = server;
         this.connector = connector;
-        this.uri = URI.create("http://" + hostForUri(settings.bind()) + ":" + connector.getLocalPort() + "/");
+        this.uri = URI.create("http://" + hostForUri(config.bind()) + ":" + connector.getLocalPort() + "/");
     }
 
     /**
-     * Starts a server and logs the banner (version, address, which sides are protected and which open).
+     * Starts a server on {@link EsperConfig#port()} and logs the banner (version, address, which sides are
+     * protected and which open). With {@link EsperConfig#redis()} the broker joins the other nodes through it.
      *
-     * @param settings what to run
+     * @param config what to run; not null
      * @return the running server
-     * @throws UncheckedIOException if the address cannot be bound (for example the port is in use); the
-     *     message says which address and why
+     * @throws UncheckedIOException if the address cannot be bound (for example the port is in use) or Redis
+     *     cannot be reached; the message says which address and why
      */
-    public static EsperServer start(EsperSettings settings) {
-        Broker broker = buildBroker(settings);
+    public static EsperServer start(EsperConfig config) {
+        return start(config, config.port());
+    }
+
+    /**
+     * Starts a server like {@link #start(EsperConfig)}, but on a free port the system picks
+     * ({@link EsperConfig#port()} is not used; {@link #port()} tells the one chosen). For tests.
+     *
+     * @param config what to run; not null
+     * @return the running server
+     * @throws UncheckedIOException as {@link #start(EsperConfig)}
+     */
+    public static EsperServer startOnAnyFreePort(EsperConfig config) {
+        return start(config, 0);
+    }
+
+    private static EsperServer start(EsperConfig config, int port) {
+        Broker broker = buildBroker(config);
         Server server = null;
         try {
-            int maxPool = Math.max(8, 8 * settings.threads());
+            int maxPool = Math.max(8, 8 * config.threads());
             QueuedThreadPool pool = new QueuedThreadPool(maxPool, Math.min(4, maxPool), 60_000);
             pool.setName("esper-http");
             server = new Server(pool);
@@ -118,19 +134,18 @@ public final class EsperServer implements AutoCloseable {
             http.setSendXPoweredBy(false);
             http.setUriCompliance(URI_COMPLIANCE);
 
-            ServerConnector connector = new ServerConnector(server, 1, settings.threads(),
+            ServerConnector connector = new ServerConnector(server, 1, config.threads(),
                     new HttpConnectionFactory(http));
             connector.setName("esper");
-            connector.setHost(settings.bind());
-            connector.setPort(settings.port());
+            connector.setHost(config.bind());
+            connector.setPort(port);
             connector.setIdleTimeout(CONNECTOR_IDLE_TIMEOUT_MILLIS);
             connector.setAcceptQueueSize(ACCEPT_QUEUE);
             server.addConnector(connector);
-            server.addBean(new NetworkConnectionLimit(maxConnections(settings.maxSubscribers()), connector));
+            server.addBean(new NetworkConnectionLimit(maxConnections(config.maxSubscribers()), connector));
 
-            EsperServletConfig config = servletConfig(settings);
-            HttpApi api = HttpApi.create(broker, config.accessPolicy(), config.maxBodyBytes(), config.corsOrigins());
-            long streamIdle = EsperHandler.streamIdleTimeout(settings.heartbeat().toMillis(),
+            HttpApi api = HttpApi.create(broker, config, JwtVerifier.accessPolicy(config));
+            long streamIdle = EsperHandler.streamIdleTimeout(config.heartbeat().toMillis(),
                     CONNECTOR_IDLE_TIMEOUT_MILLIS);
             server.setHandler(new GracefulHandler(new EsperHandler(api, streamIdle)));
             server.setErrorHandler(new TextErrorHandler());
@@ -140,35 +155,21 @@ public final class EsperServer implements AutoCloseable {
             HeadDeadline heads = new HeadDeadline(connector, server.getScheduler(), HEAD_DEADLINE_MILLIS);
             heads.start();
 
-            EsperServer running = new EsperServer(settings, broker, server, connector, heads);
+            EsperServer running = new EsperServer(config, broker, server, connector, heads);
             running.logBanner();
             return running;
         } catch (Exception e) {
             stopQuietly(server);
             broker.close(Duration.ZERO);
-            throw startFailure(settings, e);
+            throw startFailure(config, port, e);
         }
     }
 
     /** The broker; with {@code --redis} its transport joins the other nodes through Redis. */
-    private static Broker buildBroker(EsperSettings settings) {
-        Broker.Builder b = Broker.builder()
-                .historySize(settings.historySize())
-                .historyTtl(settings.historyTtl())
-                .heartbeat(settings.heartbeat())
-                .subscriberBuffer(settings.subscriberBuffer())
-                .maxTopics(settings.maxTopics())
-                .maxSubscribers(settings.maxSubscribers())
-                .maxRetainedBytes(settings.maxRetainedBytes())
-                .deliveryThreads(settings.threads());
-        if (settings.redis().isEmpty()) {
-            return b.build();
-        }
-        b.transport(RedisTransport.builder(settings.redis().get())
-                .historySize(settings.historySize())
-                .historyTtl(settings.historyTtl())
-                .build());
+    private static Broker buildBroker(EsperConfig config) {
+        Broker.Builder b = Broker.builder().config(config);
         try {
+            TransportProvider.forConfig(config, EsperServer.class.getClassLoader()).ifPresent(b::transport);
             return b.build();
         } catch (IllegalStateException e) {
             throw new UncheckedIOException(e.getMessage(), new IOException(e));
@@ -180,14 +181,14 @@ public final class EsperServer implements AutoCloseable {
         return uri;
     }
 
-    /** The port listened on (the one chosen, if the settings asked for port 0). */
+    /** The port listened on (the one chosen, if the config asked for port 0). */
     public int port() {
         return connector.getLocalPort();
     }
 
-    /** The settings this server runs with. */
-    public EsperSettings settings() {
-        return settings;
+    /** The configuration this server runs with. */
+    public EsperConfig config() {
+        return config;
     }
 
     /**
@@ -247,17 +248,16 @@ public final class EsperServer implements AutoCloseable {
 
     private void logBanner() {
         LOG.info("esper {} listening on {} (Jetty {}, {} I/O thread(s))", Version.get(),
-                uri.toString().replaceAll("/$", ""), Jetty.VERSION, settings.threads());
-        if (settings.noAuth()) {
+                uri.toString().replaceAll("/$", ""), Jetty.VERSION, config.threads());
+        String subscriberEnv = Setting.SUBSCRIBER_SECRET.environmentVariable();
+        String publisherEnv = Setting.PUBLISHER_SECRET.environmentVariable();
+        if (config.noAuth()) {
             LOG.warn("--no-auth: AUTHENTICATION IS OFF. Anyone who can reach {} can subscribe, publish and read "
-                    + "stats; {} and {} are ignored", uri, EsperSettings.SUBSCRIBER_SECRET_ENV,
-                    EsperSettings.PUBLISHER_SECRET_ENV);
+                    + "stats; {} and {} are ignored", uri, subscriberEnv, publisherEnv);
             return;
         }
-        logSide("subscribe (/subscribe)", settings.subscriberSecret().isPresent(),
-                EsperSettings.SUBSCRIBER_SECRET_ENV);
-        logSide("publish (/publish, /stats)", settings.publisherSecret().isPresent(),
-                EsperSettings.PUBLISHER_SECRET_ENV);
+        logSide("subscribe (/subscribe)", config.subscriberSecret().isPresent(), subscriberEnv);
+        logSide("publish (/publish, /stats)", config.publisherSecret().isPresent(), publisherEnv);
     }
 
     private static void logSide(String side, boolean isProtected, String env) {
@@ -273,21 +273,8 @@ public final class EsperServer implements AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, maxSubscribers + headroom);
     }
 
-    private static EsperServletConfig servletConfig(EsperSettings settings) {
-        AccessPolicy.Builder policy = AccessPolicy.builder().clockSkew(settings.clockSkew());
-        settings.subscriberSecret().ifPresentOrElse(
-                s -> policy.protect(Side.SUBSCRIBER, JwtVerifier.hmac(s)), () -> policy.open(Side.SUBSCRIBER));
-        settings.publisherSecret().ifPresentOrElse(
-                s -> policy.protect(Side.PUBLISHER, JwtVerifier.hmac(s)), () -> policy.open(Side.PUBLISHER));
-        return EsperServletConfig.builder()
-                .accessPolicy(policy.build())
-                .maxBodyBytes(settings.maxBody())
-                .corsOrigins(settings.corsOrigins())
-                .build();
-    }
-
-    private static UncheckedIOException startFailure(EsperSettings settings, Exception e) {
-        String address = hostForUri(settings.bind()) + ":" + settings.port();
+    private static UncheckedIOException startFailure(EsperConfig config, int port, Exception e) {
+        String address = hostForUri(config.bind()) + ":" + port;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException) {
                 return new UncheckedIOException("cannot listen on " + address + ": " + reason(t)
@@ -295,7 +282,7 @@ public final class EsperServer implements AutoCloseable {
             }
             if (t instanceof UnknownHostException) {
                 return new UncheckedIOException("cannot listen on " + address + ": unknown host '"
-                        + settings.bind() + "'", (UnknownHostException) t);
+                        + config.bind() + "'", (UnknownHostException) t);
             }
         }
         return new UncheckedIOException("cannot start on " + address + ": " + e,

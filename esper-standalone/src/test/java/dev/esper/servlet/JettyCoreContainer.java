@@ -26,7 +26,7 @@ final class JettyCoreContainer implements Container {
             throw new IllegalArgumentException("only prefix mappings: " + pattern);
         }
         String prefix = contextPath + pattern.substring(0, pattern.length() - 2);
-        server = CoreHandlerServer.start(servlet.broker(), servlet.config(), prefix);
+        server = CoreHandlerServer.start(servlet.broker(), servlet.config(), servlet.accessPolicy(), prefix);
         return CoreHandlerServer.port(server);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.esper.config.EsperConfig;
 import dev.esper.redis.RedisServerFixture;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -54,7 +55,7 @@ class ClusterTest {
     }
 
     private EsperServer node() {
-        EsperServer s = EsperServer.start(EsperSettings.builder().port(0).redis(redis.uri()).build());
+        EsperServer s = EsperServer.startOnAnyFreePort(EsperConfig.builder().redis(redis.uri()).build());
         servers.add(s);
         return s;
     }
@@ -220,17 +221,18 @@ class ClusterTest {
         Cli.Parsed none = Cli.parse(new String[0], Map.of(), out, new PrintWriter(err));
         Cli.Parsed bad = Cli.parse(new String[] {"--redis", "localhost:6379"}, Map.of(), out, new PrintWriter(err));
 
-        assertThat(flag.settings().redis()).contains("redis://127.0.0.1:6379");
-        assertThat(env.settings().redis()).contains("redis://10.0.0.5:6380");
-        assertThat(none.settings().redis()).isEmpty();
-        assertThat(bad.settings()).isNull();
+        assertThat(flag.config().redis()).contains("redis://127.0.0.1:6379");
+        assertThat(env.config().redis()).contains("redis://10.0.0.5:6380");
+        assertThat(none.config().redis()).isEmpty();
+        assertThat(bad.config()).isNull();
         assertThat(bad.exitCode()).isEqualTo(Cli.EXIT_USAGE);
         assertThat(err.toString()).contains("--redis").contains("redis://127.0.0.1:6379");
     }
 
     @Test
     void aServerWhoseRedisCannotBeReachedDoesNotStart() {
-        assertThatThrownBy(() -> EsperServer.start(EsperSettings.builder().port(0).redis("redis://127.0.0.1:1").build()))
+        assertThatThrownBy(() -> EsperServer.startOnAnyFreePort(
+                EsperConfig.builder().redis("redis://127.0.0.1:1").build()))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("cannot connect to Redis at 127.0.0.1:1");
     }

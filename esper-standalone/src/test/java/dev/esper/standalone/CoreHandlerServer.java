@@ -1,8 +1,9 @@
 package dev.esper.standalone;
 
+import dev.esper.auth.AccessPolicy;
 import dev.esper.broker.Broker;
+import dev.esper.config.EsperConfig;
 import dev.esper.http.HttpApi;
-import dev.esper.servlet.EsperServletConfig;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -23,7 +24,8 @@ public final class CoreHandlerServer {
      * @param prefix where the API is mounted, e.g. {@code /app}, or {@code ""} for the root
      * @return the started server; its first connector's local port is where it listens
      */
-    public static Server start(Broker broker, EsperServletConfig config, String prefix) throws Exception {
+    public static Server start(Broker broker, EsperConfig config, AccessPolicy policy, String prefix)
+            throws Exception {
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
         http.setOutputAggregationSize(0);
@@ -34,8 +36,7 @@ public final class CoreHandlerServer {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        EsperHandler esper = new EsperHandler(HttpApi.create(broker, config.accessPolicy(), config.maxBodyBytes(),
-                config.corsOrigins()), 0);
+        EsperHandler esper = new EsperHandler(HttpApi.create(broker, config, policy), 0);
         server.setHandler(prefix.isEmpty() ? esper : new ContextHandler(esper, prefix));
         server.setErrorHandler(new TextErrorHandler());
         server.start();

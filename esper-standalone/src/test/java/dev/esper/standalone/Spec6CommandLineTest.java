@@ -2,11 +2,12 @@ package dev.esper.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.esper.config.EsperConfig;
+import dev.esper.config.Setting;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,15 +27,15 @@ class Spec6CommandLineTest {
         return Cli.parse(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
     }
 
-    private EsperSettings settings(Map<String, String> env, String... args) {
+    private EsperConfig settings(Map<String, String> env, String... args) {
         Cli.Parsed parsed = parse(env, args);
-        assertThat(parsed.settings()).as("settings; stderr was: %s", err).isNotNull();
-        return parsed.settings();
+        assertThat(parsed.config()).as("settings; stderr was: %s", err).isNotNull();
+        return parsed.config();
     }
 
     @Test
     void withoutFlagsOrVariablesTheDefaultsAreThoseOfTheSpec() {
-        EsperSettings s = settings(Map.of());
+        EsperConfig s = settings(Map.of());
 
         assertThat(s.bind()).isEqualTo("127.0.0.1");
         assertThat(s.port()).isEqualTo(3000);
@@ -55,7 +56,7 @@ class Spec6CommandLineTest {
 
     @Test
     void everyFlagSetsItsValue() {
-        EsperSettings s = settings(Map.of(), "-b", "0.0.0.0", "-p", "8080", "-t", "4", "--no-auth",
+        EsperConfig s = settings(Map.of(), "-b", "0.0.0.0", "-p", "8080", "-t", "4", "--no-auth",
                 "--history-size=7", "--history-ttl=60", "--heartbeat=5", "--max-body=1024",
                 "--subscriber-buffer=2048", "--max-topics=10", "--max-subscribers=20", "--max-retained-bytes=4096",
                 "--cors-origins=https://a.example, https://b.example", "--clock-skew=3");
@@ -87,7 +88,7 @@ class Spec6CommandLineTest {
                 Map.entry("ESPER_MAX_SUBSCRIBERS", "13"), Map.entry("ESPER_MAX_RETAINED_BYTES", "14"),
                 Map.entry("ESPER_CORS_ORIGINS", "https://x.example"), Map.entry("ESPER_CLOCK_SKEW", "15"));
 
-        EsperSettings s = settings(env);
+        EsperConfig s = settings(env);
 
         assertThat(s.bind()).isEqualTo("localhost");
         assertThat(s.port()).isEqualTo(8081);
@@ -106,30 +107,35 @@ class Spec6CommandLineTest {
     }
 
     @Test
-    void everyOptionHasAVariableNamedAfterItAndTheHelpSaysSo() {
-        CommandLine cl = new CommandLine(new Cli());
+    void everySettingButTheSecretsHasAFlagAndAVariableFromTheOneTableAndTheHelpSaysSo() {
+        CommandLine cl = Cli.commandLine(Map.of());
         String help = cl.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
-        for (OptionSpec option : cl.getCommandSpec().options()) {
-            if (option.usageHelp() || option.versionHelp()) {
+        for (Setting s : Setting.values()) {
+            OptionSpec option = cl.getCommandSpec().findOption(s.flag());
+            if (s.isSecret()) {
+                assertThat(option).as(s.flag()).isNull();
                 continue;
             }
-            String var = Cli.envName(option);
-            assertThat(var).matches("ESPER_[A-Z_]+");
-            assertThat(String.join(" ", option.description())).as(option.longestName()).contains("Env: " + var);
+            assertThat(option).as(s.flag()).isNotNull();
+            assertThat(String.join(" ", option.description())).as(s.flag())
+                    .contains("Env: " + s.environmentVariable()).contains(s.description());
         }
-        assertThat(help).contains("ESPER_HISTORY_SIZE", "ESPER_BIND", "ESPER_PORT", "ESPER_THREADS", "ESPER_NO_AUTH");
+        assertThat(cl.getCommandSpec().options()).hasSize((int) java.util.Arrays.stream(Setting.values())
+                .filter(Setting::onCommandLine).count() + 2);
+        assertThat(help).contains("ESPER_HISTORY_SIZE", "ESPER_BIND", "ESPER_PORT", "ESPER_THREADS", "ESPER_NO_AUTH")
+                .contains("this + 10%.").doesNotContain("%%");
     }
 
     @Test
     void theHelpSaysWhatThreadsSizes() {
-        String help = new CommandLine(new Cli()).getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+        String help = Cli.commandLine(Map.of()).getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
 
         assertThat(help).contains("-t, --threads=<n>").contains("selector threads").contains("delivery threads");
     }
 
     @Test
     void aFlagWinsOverItsVariable() {
-        EsperSettings s = settings(Map.of("ESPER_PORT", "9000", "ESPER_HISTORY_SIZE", "5"), "--port=9001");
+        EsperConfig s = settings(Map.of("ESPER_PORT", "9000", "ESPER_HISTORY_SIZE", "5"), "--port=9001");
 
         assertThat(s.port()).isEqualTo(9001);
         assertThat(s.historySize()).isEqualTo(5);
@@ -137,14 +143,14 @@ class Spec6CommandLineTest {
 
     @Test
     void aFlagWinsOverABadValueInItsVariable() {
-        EsperSettings s = settings(Map.of("ESPER_PORT", "not-a-port"), "--port=9001");
+        EsperConfig s = settings(Map.of("ESPER_PORT", "not-a-port"), "--port=9001");
 
         assertThat(s.port()).isEqualTo(9001);
     }
 
     @Test
     void anEmptyVariableCountsAsUnset() {
-        EsperSettings s = settings(Map.of("ESPER_PORT", "", "ESPER_SUBSCRIBER_SECRET", ""));
+        EsperConfig s = settings(Map.of("ESPER_PORT", "", "ESPER_SUBSCRIBER_SECRET", ""));
 
         assertThat(s.port()).isEqualTo(3000);
         assertThat(s.subscriberSecret()).isEmpty();
@@ -154,7 +160,7 @@ class Spec6CommandLineTest {
     void anUnknownFlagExitsNonZeroWithOneLineNamingItThenTheUsage() {
         Cli.Parsed parsed = parse(Map.of(), "--bogus");
 
-        assertThat(parsed.settings()).isNull();
+        assertThat(parsed.config()).isNull();
         assertThat(parsed.exitCode()).isEqualTo(Cli.EXIT_USAGE);
         String[] lines = err.toString().split("\\R");
         assertThat(lines[0]).isEqualTo("esper: Unknown option: '--bogus'");
@@ -185,7 +191,7 @@ class Spec6CommandLineTest {
 
     @Test
     void zeroTurnsOffHistoryRetentionAgeLimitAndHeartbeats() {
-        EsperSettings s = settings(Map.of(), "--history-size=0", "--history-ttl=0", "--heartbeat=0", "--clock-skew=0");
+        EsperConfig s = settings(Map.of(), "--history-size=0", "--history-ttl=0", "--heartbeat=0", "--clock-skew=0");
 
         assertThat(s.historySize()).isZero();
         assertThat(s.historyTtl()).isZero();
@@ -206,7 +212,7 @@ class Spec6CommandLineTest {
     void aBadValueInAVariableIsAsBadAsInAFlagAndTheMessageNamesBoth() {
         Cli.Parsed parsed = parse(Map.of("ESPER_HISTORY_SIZE", "-5"));
 
-        assertThat(parsed.settings()).isNull();
+        assertThat(parsed.config()).isNull();
         assertThat(parsed.exitCode()).isEqualTo(Cli.EXIT_USAGE);
         assertThat(err.toString().split("\\R")[0]).isEqualTo(
                 "esper: Invalid value for ESPER_HISTORY_SIZE (--history-size): must be a whole number from 0 to "
@@ -225,7 +231,7 @@ class Spec6CommandLineTest {
 
     @Test
     void noAuthFalseFromTheEnvironmentKeepsAuth() {
-        EsperSettings s = settings(Map.of("ESPER_NO_AUTH", "FALSE", "ESPER_SUBSCRIBER_SECRET", SECRET_A));
+        EsperConfig s = settings(Map.of("ESPER_NO_AUTH", "FALSE", "ESPER_SUBSCRIBER_SECRET", SECRET_A));
 
         assertThat(s.noAuth()).isFalse();
         assertThat(s.subscriberSecret()).isPresent();
@@ -233,11 +239,11 @@ class Spec6CommandLineTest {
 
     @Test
     void secretsComeFromTheEnvironmentPerSide() {
-        EsperSettings s = settings(Map.of("ESPER_SUBSCRIBER_SECRET", SECRET_A, "ESPER_PUBLISHER_SECRET", SECRET_B));
+        EsperConfig s = settings(Map.of("ESPER_SUBSCRIBER_SECRET", SECRET_A, "ESPER_PUBLISHER_SECRET", SECRET_B));
 
         assertThat(s.subscriberSecret()).isPresent();
         assertThat(s.publisherSecret()).isPresent();
-        assertThat(s.toString()).contains("subscribe=protected", "publish=protected")
+        assertThat(s.toString()).contains("subscriberSecret=Secret[32 bytes]", "publisherSecret=Secret[32 bytes]")
                 .doesNotContain(SECRET_A, SECRET_B);
     }
 
@@ -245,7 +251,7 @@ class Spec6CommandLineTest {
     void aSecretShorterThan32BytesRefusesToStartWithoutPrintingIt() {
         Cli.Parsed parsed = parse(Map.of("ESPER_PUBLISHER_SECRET", "too-short-secret"));
 
-        assertThat(parsed.settings()).isNull();
+        assertThat(parsed.config()).isNull();
         assertThat(parsed.exitCode()).isNotZero();
         assertThat(err.toString()).contains("ESPER_PUBLISHER_SECRET must be at least 32 bytes, was 16 bytes")
                 .doesNotContain("too-short-secret");
@@ -254,7 +260,7 @@ class Spec6CommandLineTest {
 
     @Test
     void noAuthIgnoresEvenShortSecrets() {
-        EsperSettings s = settings(Map.of("ESPER_SUBSCRIBER_SECRET", "short"), "--no-auth");
+        EsperConfig s = settings(Map.of("ESPER_SUBSCRIBER_SECRET", "short"), "--no-auth");
 
         assertThat(s.noAuth()).isTrue();
         assertThat(s.subscriberSecret()).isEmpty();
@@ -301,6 +307,16 @@ class Spec6CommandLineTest {
 
         assertThat(settings(env).port()).isEqualTo(4242);
         assertThat(settings(Map.of()).port()).isEqualTo(3000);
-        assertThat(Cli.splitOrigins("a, b")).isEqualTo(List.of("a", "b"));
+    }
+
+    @Test
+    void redisIsAlsoReadFromEsperRedisAndTwoDifferentValuesAreRefusedWithoutShowingThem() {
+        assertThat(settings(Map.of("ESPER_REDIS", "redis://10.0.0.5:6380")).redis()).contains("redis://10.0.0.5:6380");
+
+        Cli.Parsed parsed = parse(Map.of("ESPER_REDIS", "redis://:pw1@a:1", "ESPER_REDIS_URL", "redis://:pw2@b:1"));
+
+        assertThat(parsed.config()).isNull();
+        assertThat(parsed.exitCode()).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(err.toString()).contains("ESPER_REDIS_URL and ESPER_REDIS").doesNotContain("pw1", "pw2");
     }
 }

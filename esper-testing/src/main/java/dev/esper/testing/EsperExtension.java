@@ -1,6 +1,6 @@
 package dev.esper.testing;
 
-import dev.esper.standalone.EsperSettings;
+import dev.esper.config.EsperConfig;
 import java.net.URI;
 import java.util.Objects;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -31,27 +31,27 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class EsperExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback {
-    private final EsperSettings.Builder settings;
+    private final EsperConfig.Builder settings;
     /** The running server; written by JUnit's callbacks, read by tests. */
     private volatile EsperTestServer server;
     /** Whether the server was started for the current test only (instance-field registration). */
     private volatile boolean perTest;
 
-    private EsperExtension(EsperSettings.Builder settings) {
+    private EsperExtension(EsperConfig.Builder settings) {
         this.settings = settings;
     }
 
     /** esper with its defaults: both sides open. */
     public static EsperExtension withDefaults() {
-        return new EsperExtension(EsperSettings.builder());
+        return new EsperExtension(EsperConfig.builder());
     }
 
     /**
      * esper with these settings, e.g.
-     * {@code EsperExtension.with(EsperSettings.builder().subscriberSecret(s).historySize(5))}. Bind address
+     * {@code EsperExtension.with(EsperConfig.builder().subscriberSecret(s).historySize(5))}. Bind address
      * and port are chosen by the extension.
      */
-    public static EsperExtension with(EsperSettings.Builder settings) {
+    public static EsperExtension with(EsperConfig.Builder settings) {
         return new EsperExtension(Objects.requireNonNull(settings, "settings"));
     }
 

@@ -1,8 +1,9 @@
 package dev.esper.testing;
 
 import dev.esper.auth.Secret;
+import dev.esper.config.EsperConfig;
+import dev.esper.config.Setting;
 import dev.esper.standalone.EsperServer;
-import dev.esper.standalone.EsperSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -53,7 +54,7 @@ public final class EsperTestServer implements AutoCloseable {
 
     /** Starts esper with the defaults (both sides open) on a free port of 127.0.0.1. */
     public static EsperTestServer start() {
-        return start(EsperSettings.builder());
+        return start(EsperConfig.builder());
     }
 
     /**
@@ -62,8 +63,8 @@ public final class EsperTestServer implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the settings are invalid
      */
-    public static EsperTestServer start(EsperSettings.Builder settings) {
-        return new EsperTestServer(EsperServer.start(settings.bind("127.0.0.1").port(0).build()));
+    public static EsperTestServer start(EsperConfig.Builder config) {
+        return new EsperTestServer(EsperServer.startOnAnyFreePort(config.bind("127.0.0.1").build()));
     }
 
     /** The base URI, e.g. {@code http://127.0.0.1:41234/}. */
@@ -71,9 +72,9 @@ public final class EsperTestServer implements AutoCloseable {
         return server.uri();
     }
 
-    /** The settings the server runs with. */
-    public EsperSettings settings() {
-        return server.settings();
+    /** The configuration the server runs with. */
+    public EsperConfig config() {
+        return server.config();
     }
 
     /**
@@ -88,7 +89,7 @@ public final class EsperTestServer implements AutoCloseable {
                 .timeout(TIMEOUT)
                 .header("Content-Type", "text/event-stream; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        settings().publisherSecret().ifPresent(s -> request.header("Authorization", "Bearer "
+        config().publisherSecret().ifPresent(s -> request.header("Authorization", "Bearer "
                 + Tokens.hs256(s, topic, Instant.now().plus(TOKEN_LIFETIME))));
         return expect200("publish to '" + topic + "'", send(request.build()));
     }
@@ -100,7 +101,7 @@ public final class EsperTestServer implements AutoCloseable {
      */
     public String stats() {
         HttpRequest.Builder request = HttpRequest.newBuilder(baseUri().resolve("stats")).timeout(TIMEOUT).GET();
-        settings().publisherSecret().ifPresent(s -> request.header("Authorization", "Bearer "
+        config().publisherSecret().ifPresent(s -> request.header("Authorization", "Bearer "
                 + Tokens.hs256(s, "stats", Instant.now().plus(TOKEN_LIFETIME))));
         return expect200("stats", send(request.build()));
     }
@@ -123,7 +124,7 @@ public final class EsperTestServer implements AutoCloseable {
      */
     public SseTestClient subscribe(String topic, String lastEventId) {
         Map<String, String> headers = new LinkedHashMap<>();
-        settings().subscriberSecret().ifPresent(s -> headers.put("Authorization", "Bearer "
+        config().subscriberSecret().ifPresent(s -> headers.put("Authorization", "Bearer "
                 + Tokens.hs256(s, topic, Instant.now().plus(TOKEN_LIFETIME))));
         if (lastEventId != null) {
             headers.put("Last-Event-ID", lastEventId);
@@ -144,7 +145,7 @@ public final class EsperTestServer implements AutoCloseable {
      * @throws IllegalStateException if the subscriber side is open
      */
     public String subscriberToken(String topic) {
-        return token(settings().subscriberSecret(), EsperSettings.SUBSCRIBER_SECRET_ENV, topic);
+        return token(config().subscriberSecret(), Setting.SUBSCRIBER_SECRET.environmentVariable(), topic);
     }
 
     /**
@@ -153,7 +154,7 @@ public final class EsperTestServer implements AutoCloseable {
      * @throws IllegalStateException if the publisher side is open
      */
     public String publisherToken(String topic) {
-        return token(settings().publisherSecret(), EsperSettings.PUBLISHER_SECRET_ENV, topic);
+        return token(config().publisherSecret(), Setting.PUBLISHER_SECRET.environmentVariable(), topic);
     }
 
     /** Closes every client opened by {@link #subscribe} so far. */

@@ -3,7 +3,7 @@ package dev.esper.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.esper.standalone.EsperSettings;
+import dev.esper.config.EsperConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +82,7 @@ class EsperExtensionTest {
 
     @Test
     void aPlainTestServerSignsItsOwnTokensAndEndsStreamsCleanlyWhenClosed() {
-        EsperSettings.Builder settings = EsperSettings.builder()
+        EsperConfig.Builder settings = EsperConfig.builder()
                 .subscriberSecret("subscriber-secret-0123456789abcdef")
                 .publisherSecret("publisher-secret-0123456789abcdefgh");
         SseTestClient events;

@@ -4,9 +4,9 @@ import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Secret;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.config.EsperConfig;
+import dev.esper.jwt.JwtVerifier;
 import dev.esper.servlet.EsperServlet;
-import dev.esper.servlet.EsperServletConfig;
-import dev.esper.servlet.JwtVerifier;
 import dev.esper.topic.TopicId;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
@@ -70,7 +70,7 @@ public final class DemoApp implements AutoCloseable {
                 .protect(Side.SUBSCRIBER, JwtVerifier.hmac(secret("demo subscriber secret", subscriberKey)))
                 .protect(Side.PUBLISHER, JwtVerifier.hmac(secret("demo publisher secret", publisherKey)))
                 .build();
-        EsperServletConfig config = EsperServletConfig.builder().accessPolicy(policy).build();
+        EsperConfig config = EsperConfig.defaults();
 
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
@@ -82,7 +82,7 @@ public final class DemoApp implements AutoCloseable {
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
-        ServletHolder esper = new ServletHolder("esper", new EsperServlet(broker, config));
+        ServletHolder esper = new ServletHolder("esper", new EsperServlet(broker, config, policy));
         esper.setAsyncSupported(true);
         context.addServlet(esper, "/esper/*");
         context.addServlet(new ServletHolder("tokens", new TokenServlet(subscriberKey, publisherKey)), "/demo/tokens");

@@ -1,12 +1,8 @@
 package dev.esper.examples.embedded;
 
-import dev.esper.auth.AccessPolicy;
-import dev.esper.auth.Secret;
-import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.config.EsperConfig;
 import dev.esper.servlet.EsperServlet;
-import dev.esper.servlet.EsperServletConfig;
-import dev.esper.servlet.JwtVerifier;
 import org.eclipse.jetty.ee10.servlet.ErrorHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -38,18 +34,14 @@ public final class JettyEmbeddedApp {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
 
-        // 1. The broker: the app owns it and closes it after Jetty stops.
-        Broker broker = Broker.builder().build();
+        // 1. The configuration: publishing needs a token signed with ESPER_PUBLISHER_SECRET when that is
+        //    set; subscribing is open (no subscriber secret).
+        EsperConfig config = EsperConfig.builder()
+                .publisherSecret(System.getenv("ESPER_PUBLISHER_SECRET"))
+                .build();
 
-        // 2. Who may do what. Opening a side is an explicit choice.
-        String publisherSecret = System.getenv("ESPER_PUBLISHER_SECRET");
-        AccessPolicy.Builder policy = AccessPolicy.builder().open(Side.SUBSCRIBER);
-        if (publisherSecret == null || publisherSecret.isEmpty()) {
-            policy.open(Side.PUBLISHER);
-        } else {
-            policy.protect(Side.PUBLISHER, JwtVerifier.hmac(Secret.of("ESPER_PUBLISHER_SECRET", publisherSecret)));
-        }
-        EsperServletConfig config = EsperServletConfig.builder().accessPolicy(policy.build()).build();
+        // 2. The broker: the app owns it and closes it after Jetty stops.
+        Broker broker = Broker.builder().config(config).build();
 
         // 3. Jetty: no output aggregation buffer, so an idle stream holds no 32 KiB buffer (JETTY-NOTES).
         Server server = new Server();

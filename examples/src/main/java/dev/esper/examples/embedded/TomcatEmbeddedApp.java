@@ -1,12 +1,8 @@
 package dev.esper.examples.embedded;
 
-import dev.esper.auth.AccessPolicy;
-import dev.esper.auth.Secret;
-import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.config.EsperConfig;
 import dev.esper.servlet.EsperServlet;
-import dev.esper.servlet.EsperServletConfig;
-import dev.esper.servlet.JwtVerifier;
 import java.nio.file.Files;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
@@ -36,12 +32,12 @@ public final class TomcatEmbeddedApp {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
 
-        // 1. The broker (the app owns it) and the access policy, each side protected or opened by name.
-        Broker broker = Broker.builder().build();
-        AccessPolicy.Builder policy = AccessPolicy.builder();
-        side(policy, Side.SUBSCRIBER, "ESPER_SUBSCRIBER_SECRET");
-        side(policy, Side.PUBLISHER, "ESPER_PUBLISHER_SECRET");
-        EsperServletConfig config = EsperServletConfig.builder().accessPolicy(policy.build()).build();
+        // 1. The configuration (a side whose secret is unset is open) and the broker, which the app owns.
+        EsperConfig config = EsperConfig.builder()
+                .subscriberSecret(System.getenv("ESPER_SUBSCRIBER_SECRET"))
+                .publisherSecret(System.getenv("ESPER_PUBLISHER_SECRET"))
+                .build();
+        Broker broker = Broker.builder().config(config).build();
 
         // 2. Tomcat with its NIO connector.
         Tomcat tomcat = new Tomcat();
@@ -68,14 +64,5 @@ public final class TomcatEmbeddedApp {
         }, "esper-shutdown"));
         System.out.println("esper on Tomcat: http://localhost:" + connector.getLocalPort() + "/events/stats");
         tomcat.getServer().await();
-    }
-
-    private static void side(AccessPolicy.Builder policy, Side side, String variable) {
-        String secret = System.getenv(variable);
-        if (secret == null || secret.isEmpty()) {
-            policy.open(side);
-        } else {
-            policy.protect(side, JwtVerifier.hmac(Secret.of(variable, secret)));
-        }
     }
 }

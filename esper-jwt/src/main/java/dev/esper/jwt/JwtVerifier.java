@@ -1,13 +1,16 @@
-package dev.esper.servlet;
+package dev.esper.jwt;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.AuthenticationException;
 import dev.esper.auth.Claims;
 import dev.esper.auth.Secret;
+import dev.esper.auth.Side;
 import dev.esper.auth.TokenVerifier;
+import dev.esper.config.EsperConfig;
 import io.jsonwebtoken.ClaimJwtException;
 import io.jsonwebtoken.JwtException;
 import io.jsonwebtoken.JwtParser;
@@ -69,6 +72,23 @@ public final class JwtVerifier implements TokenVerifier {
      */
     public static JwtVerifier hmac(Secret secret) {
         return new JwtVerifier(Objects.requireNonNull(secret, "secret"));
+    }
+
+    /**
+     * The access policy a configuration asks for (SPEC 3): with {@link EsperConfig#noAuth()} both sides are
+     * open; otherwise a side with a secret is protected by an HMAC verifier under it and a side without one
+     * is open; the clock skew is {@link EsperConfig#clockSkew()}.
+     *
+     * @param config the configuration; not null
+     * @return the policy, on the system clock
+     */
+    public static AccessPolicy accessPolicy(EsperConfig config) {
+        AccessPolicy.Builder policy = AccessPolicy.builder().clockSkew(config.clockSkew());
+        config.subscriberSecret().ifPresentOrElse(s -> policy.protect(Side.SUBSCRIBER, hmac(s)),
+                () -> policy.open(Side.SUBSCRIBER));
+        config.publisherSecret().ifPresentOrElse(s -> policy.protect(Side.PUBLISHER, hmac(s)),
+                () -> policy.open(Side.PUBLISHER));
+        return policy.build();
     }
 
     /** Each parser knows exactly one algorithm and one key: no locator, no other algorithm. */

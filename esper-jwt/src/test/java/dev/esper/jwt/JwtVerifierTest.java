@@ -1,11 +1,16 @@
-package dev.esper.servlet;
+package dev.esper.jwt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.AuthenticationException;
 import dev.esper.auth.Claims;
 import dev.esper.auth.Secret;
+import dev.esper.auth.Side;
+import dev.esper.config.EsperConfig;
+import dev.esper.topic.TopicId;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** {@link JwtVerifier} on its own: what it returns and how it refuses. */
@@ -89,5 +94,25 @@ class JwtVerifierTest {
     @Test
     void toStringDoesNotShowTheSecret() {
         assertThat(verifier.toString()).doesNotContain(SECRET);
+    }
+
+    @Test
+    void aConfigurationWithOneSecretProtectsThatSideOnlyWithItsClockSkew() {
+        AccessPolicy policy = JwtVerifier.accessPolicy(EsperConfig.builder().publisherSecret(SECRET)
+                .clockSkew(Duration.ofSeconds(7)).build());
+
+        assertThat(policy.isProtected(Side.PUBLISHER)).isTrue();
+        assertThat(policy.isProtected(Side.SUBSCRIBER)).isFalse();
+        assertThat(policy.clockSkew()).isEqualTo(Duration.ofSeconds(7));
+        policy.checkPublish(TopicId.of("abcdef123"), Tokens.hs256(SECRET, "abcdef123"));
+    }
+
+    @Test
+    void noAuthOpensBothSidesWhateverSecretsAreSet() {
+        AccessPolicy policy = JwtVerifier.accessPolicy(EsperConfig.builder().noAuth(true).subscriberSecret(SECRET)
+                .publisherSecret(SECRET).build());
+
+        assertThat(policy.isProtected(Side.SUBSCRIBER)).isFalse();
+        assertThat(policy.isProtected(Side.PUBLISHER)).isFalse();
     }
 }

@@ -1,0 +1,348 @@
+package dev.esper.config;
+
+import dev.esper.auth.Secret;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything esper is configured with, for every front end (library, servlet, standalone server): one
+ * value per {@link Setting}, checked by one validator against one list of defaults (SPEC 6-7).
+ *
+ * <p>Build one with {@link #builder()}: a typed method per setting, or {@link Builder#set(String, String,
+ * String)} for text from a flag, an environment variable or an init parameter, recording where it came from
+ * so that an error names it. Immutable and thread-safe; {@link #toString()} never shows a secret or a Redis
+ * password.
+ */
+public final class EsperConfig {
+    private static final EsperConfig DEFAULTS = builder().build();
+
+    private final String bind;
+    private final int port;
+    private final int threads;
+    private final boolean noAuth;
+    private final int historySize;
+    private final Duration historyTtl;
+    private final Duration heartbeat;
+    private final int maxBody;
+    private final long subscriberBuffer;
+    private final int maxTopics;
+    private final int maxSubscribers;
+    private final long maxRetainedBytes;
+    private final List<String> corsOrigins;
+    private final Duration clockSkew;
+    private final String redis;
+    private final Secret subscriberSecret;
+    private final Secret publisherSecret;
+
+    @SuppressWarnings("unchecked")
+    private EsperConfig(Map<Setting, Object> v) {
+        this.bind = (String) v.get(Setting.BIND);
+        this.port = ((Long) v.get(Setting.PORT)).intValue();
+        this.threads = ((Long) v.get(Setting.THREADS)).intValue();
+        this.noAuth = (Boolean) v.get(Setting.NO_AUTH);
+        this.historySize = ((Long) v.get(Setting.HISTORY_SIZE)).intValue();
+        this.historyTtl = (Duration) v.get(Setting.HISTORY_TTL);
+        this.heartbeat = (Duration) v.get(Setting.HEARTBEAT);
+        this.maxBody = ((Long) v.get(Setting.MAX_BODY)).intValue();
+        this.subscriberBuffer = (Long) v.get(Setting.SUBSCRIBER_BUFFER);
+        this.maxTopics = ((Long) v.get(Setting.MAX_TOPICS)).intValue();
+        this.maxSubscribers = ((Long) v.get(Setting.MAX_SUBSCRIBERS)).intValue();
+        this.maxRetainedBytes = (Long) v.get(Setting.MAX_RETAINED_BYTES);
+        this.corsOrigins = List.copyOf((List<String>) v.get(Setting.CORS_ORIGINS));
+        this.clockSkew = (Duration) v.get(Setting.CLOCK_SKEW);
+        String r = (String) v.get(Setting.REDIS);
+        this.redis = r.isEmpty() ? null : r;
+        this.subscriberSecret = (Secret) v.get(Setting.SUBSCRIBER_SECRET);
+        this.publisherSecret = (Secret) v.get(Setting.PUBLISHER_SECRET);
+    }
+
+    /** A builder holding every default; nothing is checked until {@link Builder#build()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults of SPEC 6: both sides open, alone, on 127.0.0.1:3000. */
+    public static EsperConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /** The address the standalone server listens on. */
+    public String bind() {
+        return bind;
+    }
+
+    /** The port the standalone server listens on, 1-65535. */
+    public int port() {
+        return port;
+    }
+
+    /** I/O threads of the standalone server, and the broker's delivery threads. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Whether both sides are open whatever secrets were given (then both secrets are empty). */
+    public boolean noAuth() {
+        return noAuth;
+    }
+
+    /** Events retained per topic; 0 retains none. */
+    public int historySize() {
+        return historySize;
+    }
+
+    /** Age after which a retained event is dropped; zero means no age limit. */
+    public Duration historyTtl() {
+        return historyTtl;
+    }
+
+    /** Idle interval before a heartbeat comment; zero means none. */
+    public Duration heartbeat() {
+        return heartbeat;
+    }
+
+    /** The largest publish body, in bytes. */
+    public int maxBody() {
+        return maxBody;
+    }
+
+    /** Unsent live bytes a subscriber may have before it is dropped. */
+    public long subscriberBuffer() {
+        return subscriberBuffer;
+    }
+
+    /** Topics held at once. */
+    public int maxTopics() {
+        return maxTopics;
+    }
+
+    /** Open subscriber streams at once. */
+    public int maxSubscribers() {
+        return maxSubscribers;
+    }
+
+    /** Bytes of retained events over all topics. */
+    public long maxRetainedBytes() {
+        return maxRetainedBytes;
+    }
+
+    /** Allowed CORS origins, unmodifiable; {@code ["*"]} allows any. */
+    public List<String> corsOrigins() {
+        return corsOrigins;
+    }
+
+    /** Leeway for token {@code exp} and {@code nbf}. */
+    public Duration clockSkew() {
+        return clockSkew;
+    }
+
+    /** The Redis URI that joins this node to others (e.g. {@code redis://127.0.0.1:6379}); empty: alone. */
+    public Optional<String> redis() {
+        return Optional.ofNullable(redis);
+    }
+
+    /** The secret protecting {@code /subscribe}; empty when that side is open (always with {@link #noAuth()}). */
+    public Optional<Secret> subscriberSecret() {
+        return Optional.ofNullable(subscriberSecret);
+    }
+
+    /** The secret protecting {@code /publish} and {@code /stats}; empty when that side is open. */
+    public Optional<Secret> publisherSecret() {
+        return Optional.ofNullable(publisherSecret);
+    }
+
+    @Override
+    public String toString() {
+        return "EsperConfig[bind=" + bind + ", port=" + port + ", threads=" + threads + ", noAuth=" + noAuth
+                + ", historySize=" + historySize + ", historyTtl=" + historyTtl + ", heartbeat=" + heartbeat
+                + ", maxBody=" + maxBody + ", subscriberBuffer=" + subscriberBuffer + ", maxTopics=" + maxTopics
+                + ", maxSubscribers=" + maxSubscribers + ", maxRetainedBytes=" + maxRetainedBytes
+                + ", corsOrigins=" + corsOrigins + ", clockSkew=" + clockSkew
+                + ", redis=" + (redis == null ? "none" : Setting.maskPassword(redis))
+                + ", subscriberSecret=" + (subscriberSecret == null ? "none" : subscriberSecret)
+                + ", publisherSecret=" + (publisherSecret == null ? "none" : publisherSecret) + "]";
+    }
+
+    /** Text for a setting, as given, and where it came from. */
+    private static final class Raw {
+        final String text;
+
+        Raw(String text) {
+            this.text = text;
+        }
+    }
+
+    /**
+     * Builds an {@link EsperConfig}. Setters only record values; {@link #build()} checks them all and names
+     * the first bad one. Not thread-safe.
+     */
+    public static final class Builder {
+        /** Per setting: a {@link Raw} text or a typed value. */
+        private final Map<Setting, Object> values = new EnumMap<>(Setting.class);
+        /** Per setting: where its value came from; absent for defaults and typed methods. */
+        private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
+
+        private Builder() {
+            for (Setting s : Setting.values()) {
+                values.put(s, new Raw(s.defaultText()));
+            }
+        }
+
+        private Builder typed(Setting s, Object value) {
+            values.put(s, value);
+            sources.remove(s);
+            return this;
+        }
+
+        /**
+         * Sets a setting from text, as a flag, an environment variable or an init parameter gives it.
+         *
+         * @param name the setting's kebab-case name, e.g. {@code history-size} ({@link Setting#key()})
+         * @param rawValue the text, not trimmed; an empty secret or redis means none, an empty number is bad
+         * @param source where it came from, for messages, e.g. {@code environment variable ESPER_HISTORY_SIZE}
+         * @return this builder
+         * @throws IllegalArgumentException if no setting has that name
+         */
+        public Builder set(String name, String rawValue, String source) {
+            Setting s = Setting.byKey(name).orElseThrow(() -> new IllegalArgumentException("unknown setting '"
+                    + name + "'"));
+            values.put(s, new Raw(Objects.requireNonNull(rawValue, "rawValue")));
+            sources.put(s, Objects.requireNonNull(source, "source"));
+            return this;
+        }
+
+        /** {@link Setting#BIND}: a host name or IP literal that resolves. Default {@code 127.0.0.1}. */
+        public Builder bind(String host) {
+            return typed(Setting.BIND, Objects.requireNonNull(host, "bind"));
+        }
+
+        /** {@link Setting#PORT}: 1-65535. Default 3000. */
+        public Builder port(int port) {
+            return typed(Setting.PORT, (long) port);
+        }
+
+        /** {@link Setting#THREADS}: 1-64. Default 2. */
+        public Builder threads(int n) {
+            return typed(Setting.THREADS, (long) n);
+        }
+
+        /** {@link Setting#NO_AUTH}: opens both sides whatever secrets are set; the unsafe choice, by name. */
+        public Builder noAuth(boolean noAuth) {
+            return typed(Setting.NO_AUTH, noAuth);
+        }
+
+        /** {@link Setting#HISTORY_SIZE}: 0 or more; 0 retains none. Default 100. */
+        public Builder historySize(int n) {
+            return typed(Setting.HISTORY_SIZE, (long) n);
+        }
+
+        /** {@link Setting#HISTORY_TTL}: zero or more; zero means no age limit. Default 300 s. */
+        public Builder historyTtl(Duration ttl) {
+            return typed(Setting.HISTORY_TTL, Objects.requireNonNull(ttl, "historyTtl"));
+        }
+
+        /** {@link Setting#HEARTBEAT}: zero or more; zero turns heartbeats off. Default 15 s. */
+        public Builder heartbeat(Duration interval) {
+            return typed(Setting.HEARTBEAT, Objects.requireNonNull(interval, "heartbeat"));
+        }
+
+        /** {@link Setting#MAX_BODY}: bytes, at least 1. Default 65536. */
+        public Builder maxBody(int bytes) {
+            return typed(Setting.MAX_BODY, (long) bytes);
+        }
+
+        /** {@link Setting#SUBSCRIBER_BUFFER}: bytes, at least 1. Default 1 MiB. */
+        public Builder subscriberBuffer(long bytes) {
+            return typed(Setting.SUBSCRIBER_BUFFER, bytes);
+        }
+
+        /** {@link Setting#MAX_TOPICS}: at least 1. Default 100,000. */
+        public Builder maxTopics(int n) {
+            return typed(Setting.MAX_TOPICS, (long) n);
+        }
+
+        /** {@link Setting#MAX_SUBSCRIBERS}: at least 1. Default 100,000. */
+        public Builder maxSubscribers(int n) {
+            return typed(Setting.MAX_SUBSCRIBERS, (long) n);
+        }
+
+        /** {@link Setting#MAX_RETAINED_BYTES}: at least 1. Default 256 MiB. */
+        public Builder maxRetainedBytes(long bytes) {
+            return typed(Setting.MAX_RETAINED_BYTES, bytes);
+        }
+
+        /** {@link Setting#CORS_ORIGINS}: {@code *} alone, or origins such as {@code https://example.com}. */
+        public Builder corsOrigins(List<String> origins) {
+            return typed(Setting.CORS_ORIGINS, List.copyOf(Objects.requireNonNull(origins, "corsOrigins")));
+        }
+
+        /** {@link Setting#CLOCK_SKEW}: zero or more. Default zero. */
+        public Builder clockSkew(Duration skew) {
+            return typed(Setting.CLOCK_SKEW, Objects.requireNonNull(skew, "clockSkew"));
+        }
+
+        /** {@link Setting#REDIS}: a URI such as {@code redis://127.0.0.1:6379}; null or empty runs alone. */
+        public Builder redis(String uri) {
+            return typed(Setting.REDIS, uri == null ? "" : uri);
+        }
+
+        /**
+         * {@link Setting#SUBSCRIBER_SECRET}: at least 32 bytes of UTF-8; null or empty leaves {@code /subscribe}
+         * open. Ignored with {@link #noAuth(boolean)}.
+         */
+        public Builder subscriberSecret(String secret) {
+            return typed(Setting.SUBSCRIBER_SECRET, secret == null ? "" : secret);
+        }
+
+        /**
+         * {@link Setting#PUBLISHER_SECRET}: at least 32 bytes of UTF-8; null or empty leaves {@code /publish}
+         * and {@code /stats} open. Ignored with {@link #noAuth(boolean)}.
+         */
+        public Builder publisherSecret(String secret) {
+            return typed(Setting.PUBLISHER_SECRET, secret == null ? "" : secret);
+        }
+
+        /**
+         * Checks every value and builds.
+         *
+         * @throws InvalidConfigException naming the first bad setting, its rule, its value (never a secret's:
+         *     only its length) and where it came from
+         */
+        public EsperConfig build() {
+            Map<Setting, Object> checked = new EnumMap<>(Setting.class);
+            for (Setting s : Setting.values()) {
+                Object v = values.get(s);
+                String shown = v instanceof Raw ? ((Raw) v).text : s.show(v);
+                Object value = v instanceof Raw ? s.parse(((Raw) v).text) : v;
+                if (s.isSecret()) {
+                    value = secret(s, (String) value, Boolean.TRUE.equals(checked.get(Setting.NO_AUTH)));
+                } else {
+                    String problem = s.problem(value, shown);
+                    if (problem != null) {
+                        throw new InvalidConfigException(s, sources.get(s), problem);
+                    }
+                }
+                checked.put(s, value);
+            }
+            return new EsperConfig(checked);
+        }
+
+        /** A side's secret: none if empty or with no-auth, else at least {@link Secret#MIN_BYTES} bytes. */
+        private Secret secret(Setting s, String value, boolean noAuth) {
+            if (noAuth || value.isEmpty()) {
+                return null;
+            }
+            int length = value.getBytes(StandardCharsets.UTF_8).length;
+            if (length < Secret.MIN_BYTES) {
+                throw new InvalidConfigException(s, sources.get(s), "must be at least " + Secret.MIN_BYTES
+                        + " bytes, was " + length + " bytes");
+            }
+            return Secret.of(s.label(), value);
+        }
+    }
+}

@@ -1,0 +1,363 @@
+package dev.esper.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Every setting of esper, once: its name, default, rule and meaning (SPEC 6-7). Each front end derives its
+ * own spelling from {@link #key()}: the command-line flag {@code --history-size}, the environment variable
+ * {@code ESPER_HISTORY_SIZE} and the servlet init parameter {@code historySize}.
+ *
+ * <p>Adding a setting is adding a constant here, its field, accessor and typed builder method in
+ * {@link EsperConfig}, and its line in the docs; the command line and the servlet read it from this table,
+ * and {@code Broker.Builder.config} copies it if the broker uses it.
+ */
+public enum Setting {
+    /** Address the standalone server listens on. */
+    BIND("bind", "-b", Kind.HOST, 0, 0, "127.0.0.1", true, false,
+            "Address to listen on; 0.0.0.0 for every interface."),
+    /** Port the standalone server listens on. */
+    PORT("port", "-p", Kind.PORT, 1, 65535, "3000", true, false, "Port to listen on, 1-65535."),
+    /** I/O threads of the standalone server, and the broker's delivery threads. */
+    THREADS("threads", "-t", Kind.NUMBER, 1, 64, "2", true, true,
+            "I/O threads, 1-64: the standalone server's selector threads (n), its worker pool (at most 8n, at "
+                    + "least 8) and the broker's delivery threads (n). Open streams hold no thread."),
+    /** Opens both sides whatever secrets are set. */
+    NO_AUTH("no-auth", null, Kind.BOOLEAN, 0, 0, "false", true, true,
+            "Open both sides to anyone, ignoring the secrets (logged as a warning)."),
+    /** Events retained per topic. */
+    HISTORY_SIZE("history-size", null, Kind.NUMBER, 0, Integer.MAX_VALUE, "100", true, true,
+            "Events retained per topic for resumes; 0 = none."),
+    /** Age after which a retained event is dropped. */
+    HISTORY_TTL("history-ttl", null, Kind.SECONDS, 0, Integer.MAX_VALUE, "300", true, true,
+            "Age after which a retained event is dropped; 0 = no age limit."),
+    /** Idle interval before a heartbeat comment. */
+    HEARTBEAT("heartbeat", null, Kind.SECONDS, 0, Integer.MAX_VALUE, "15", true, true,
+            "Idle interval before a heartbeat comment; 0 = off."),
+    /** Largest publish body. */
+    MAX_BODY("max-body", null, Kind.BYTES, 1, Integer.MAX_VALUE - 1, "65536", true, true, "Largest publish body."),
+    /** Unsent live bytes before a slow subscriber is dropped. */
+    SUBSCRIBER_BUFFER("subscriber-buffer", null, Kind.BYTES, 1, Long.MAX_VALUE / 2, "1048576", true, true,
+            "Unsent live bytes before a slow subscriber is dropped."),
+    /** Topics held at once. */
+    MAX_TOPICS("max-topics", null, Kind.NUMBER, 1, Integer.MAX_VALUE, "100000", true, true, "Topics held at once."),
+    /** Open subscriber streams. */
+    MAX_SUBSCRIBERS("max-subscribers", null, Kind.NUMBER, 1, Integer.MAX_VALUE, "100000", true, true,
+            "Open subscriber streams; the standalone server also caps connections at this + 10%."),
+    /** Bytes of retained events over all topics. */
+    MAX_RETAINED_BYTES("max-retained-bytes", null, Kind.BYTES, 1, Long.MAX_VALUE / 2, "268435456", true, true,
+            "Bytes of retained events over all topics."),
+    /** Allowed CORS origins. */
+    CORS_ORIGINS("cors-origins", null, Kind.ORIGINS, 0, 0, "*", true, true,
+            "Allowed origins, comma-separated, or * for any."),
+    /** Leeway for token {@code exp} and {@code nbf}. */
+    CLOCK_SKEW("clock-skew", null, Kind.SECONDS, 0, Integer.MAX_VALUE, "0", true, true,
+            "Leeway for token exp and nbf."),
+    /** The Redis that joins nodes into one broker; environment variable {@code ESPER_REDIS_URL} or {@code ESPER_REDIS}. */
+    REDIS("redis", null, Kind.REDIS, 0, 0, "", true, true,
+            "Join other esper nodes through the Redis at this URI, e.g. redis://127.0.0.1:6379: one order, ids "
+                    + "and resume across nodes. Default: run alone."),
+    /** HMAC secret protecting {@code /subscribe}; never a command-line flag. */
+    SUBSCRIBER_SECRET("subscriber-secret", null, Kind.SECRET, 0, 0, "", false, true,
+            "HMAC secret (at least 32 bytes) for /subscribe tokens; unset or empty: open."),
+    /** HMAC secret protecting {@code /publish} and {@code /stats}; never a command-line flag. */
+    PUBLISHER_SECRET("publisher-secret", null, Kind.SECRET, 0, 0, "", false, true,
+            "HMAC secret (at least 32 bytes) for /publish and /stats tokens; unset or empty: open.");
+
+    /** What a setting's values are; decides parsing and the rule. */
+    enum Kind {
+        HOST, PORT, NUMBER, BYTES, SECONDS, BOOLEAN, ORIGINS, REDIS, SECRET
+    }
+
+    private final String key;
+    private final String shortFlag;
+    private final Kind kind;
+    private final long min;
+    private final long max;
+    private final String defaultText;
+    private final boolean onCommandLine;
+    private final boolean inServlet;
+    private final String description;
+
+    Setting(String key, String shortFlag, Kind kind, long min, long max, String defaultText, boolean onCommandLine,
+            boolean inServlet, String description) {
+        this.key = key;
+        this.shortFlag = shortFlag;
+        this.kind = kind;
+        this.min = min;
+        this.max = max;
+        this.defaultText = defaultText;
+        this.onCommandLine = onCommandLine;
+        this.inServlet = inServlet;
+        this.description = description;
+    }
+
+    /** The setting named {@code key} (e.g. {@code history-size}), if there is one. */
+    public static Optional<Setting> byKey(String key) {
+        for (Setting s : values()) {
+            if (s.key.equals(key)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The kebab-case name, e.g. {@code history-size}. */
+    public String key() {
+        return key;
+    }
+
+    /** The name in messages, e.g. {@code history size}. */
+    public String label() {
+        return key.replace('-', ' ');
+    }
+
+    /** The long command-line flag, e.g. {@code --history-size}; see {@link #onCommandLine()}. */
+    public String flag() {
+        return "--" + key;
+    }
+
+    /** The one-letter flag (e.g. {@code -p}), if the setting has one. */
+    public Optional<String> shortFlag() {
+        return Optional.ofNullable(shortFlag);
+    }
+
+    /** The placeholder for the flag's value in help, e.g. {@code <seconds>}. */
+    public String valueLabel() {
+        switch (kind) {
+            case HOST:
+                return "<host>";
+            case PORT:
+                return "<port>";
+            case BYTES:
+                return "<bytes>";
+            case SECONDS:
+                return "<seconds>";
+            case ORIGINS:
+                return "<list>";
+            case REDIS:
+                return "<uri>";
+            case BOOLEAN:
+                return "<true|false>";
+            default:
+                return "<n>";
+        }
+    }
+
+    /**
+     * The environment variable, e.g. {@code ESPER_HISTORY_SIZE} ({@code ESPER_REDIS_URL} for {@link #REDIS},
+     * which also reads {@code ESPER_REDIS}).
+     */
+    public String environmentVariable() {
+        return this == REDIS ? "ESPER_REDIS_URL" : "ESPER_" + key.replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /** Every environment variable read for this setting, the main one first. */
+    public List<String> environmentVariables() {
+        return this == REDIS ? List.of("ESPER_REDIS_URL", "ESPER_REDIS") : List.of(environmentVariable());
+    }
+
+    /**
+     * Which of this setting's environment variables holds its value in {@code env}: the first one that is
+     * set and not empty.
+     *
+     * @param env looks a variable up, null when unset; not null
+     * @return the variable's name, or empty when none is set
+     * @throws InvalidConfigException if two of its variables are set to different values (neither value
+     *     is shown)
+     */
+    public Optional<String> variableSetIn(UnaryOperator<String> env) {
+        String found = null;
+        for (String name : environmentVariables()) {
+            String v = env.apply(name);
+            if (v == null || v.isEmpty()) {
+                continue;
+            }
+            if (found == null) {
+                found = name;
+            } else if (!v.equals(env.apply(found))) {
+                throw new InvalidConfigException(this, "environment variables " + found + " and " + name,
+                        "is set twice, to different values; set only one");
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The servlet init parameter, e.g. {@code historySize}; see {@link #inServlet()}. */
+    public String initParameter() {
+        StringBuilder sb = new StringBuilder(key.length());
+        boolean upper = false;
+        for (char c : key.toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                sb.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The default as text, as it would be written on the command line; empty for none. */
+    public String defaultText() {
+        return defaultText;
+    }
+
+    /** One line on what the setting does. */
+    public String description() {
+        return description;
+    }
+
+    /** Whether the value is a secret: never a flag, never printed. */
+    public boolean isSecret() {
+        return kind == Kind.SECRET;
+    }
+
+    /** Whether the standalone command line has a flag for it (secrets come only from the environment). */
+    public boolean onCommandLine() {
+        return onCommandLine;
+    }
+
+    /** Whether a servlet reads it (everything but the listening address and port). */
+    public boolean inServlet() {
+        return inServlet;
+    }
+
+    /** Whether a bare flag means {@code true} (a switch such as {@code --no-auth}). */
+    public boolean isSwitch() {
+        return kind == Kind.BOOLEAN;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The one validator: text or typed value in, checked value out.
+
+    /** Parses raw text into this setting's value type, without checking the range. */
+    Object parse(String raw) {
+        switch (kind) {
+            case PORT:
+            case NUMBER:
+            case BYTES:
+                return digits(raw);
+            case SECONDS:
+                Long seconds = digits(raw);
+                return seconds == null ? null : Duration.ofSeconds(seconds);
+            case BOOLEAN:
+                if (raw.equalsIgnoreCase("true")) {
+                    return Boolean.TRUE;
+                }
+                return raw.equalsIgnoreCase("false") ? Boolean.FALSE : null;
+            case ORIGINS:
+                List<String> origins = new ArrayList<>();
+                for (String part : raw.split(",", -1)) {
+                    origins.add(part.strip());
+                }
+                return origins;
+            default:
+                return raw;
+        }
+    }
+
+    private static Long digits(String raw) {
+        if (raw.isEmpty() || raw.length() > 19 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Checks a value of this setting's type (as {@link #parse} returns or a typed builder method stores).
+     *
+     * @return the problem ("must be ..., was '...'"), or null when the value is good
+     */
+    String problem(Object value, String shown) {
+        switch (kind) {
+            case PORT:
+            case NUMBER:
+            case BYTES:
+                String what = kind == Kind.PORT ? "a port number" : kind == Kind.BYTES ? "a whole number of bytes"
+                        : "a whole number";
+                return value == null || (Long) value < min || (Long) value > max
+                        ? "must be " + what + " from " + min + " to " + max + ", was '" + shown + "'" : null;
+            case SECONDS:
+                Duration d = (Duration) value;
+                return d == null || d.isNegative() || d.getSeconds() > max
+                        ? "must be a whole number of seconds from " + min + " to " + max + ", was '" + shown + "'"
+                        : null;
+            case BOOLEAN:
+                return value == null ? "must be true or false, was '" + shown + "'" : null;
+            case HOST:
+                return hostProblem((String) value);
+            case ORIGINS:
+                return originsProblem(castList(value));
+            case REDIS:
+                String uri = (String) value;
+                return uri.isEmpty() || uri.matches("rediss?://[^\\s/]+(/\\d*)?") ? null
+                        : "must be a URI such as redis://127.0.0.1:6379, was '" + maskPassword(uri) + "'";
+            default:
+                return null;
+        }
+    }
+
+    /** The value as a message shows it: never a secret. */
+    String show(Object value) {
+        if (kind == Kind.SECRET) {
+            return "(secret)";
+        }
+        if (value instanceof Duration) {
+            Duration d = (Duration) value;
+            return d.getNano() == 0 ? Long.toString(d.getSeconds()) : d.toString();
+        }
+        if (value instanceof List) {
+            return String.join(",", castList(value));
+        }
+        return kind == Kind.REDIS ? maskPassword(String.valueOf(value)) : String.valueOf(value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> castList(Object value) {
+        return (List<String>) value;
+    }
+
+    private static String hostProblem(String host) {
+        if (host.isBlank()) {
+            return "must be a host name or IP address, was '" + host + "'";
+        }
+        try {
+            InetAddress.getByName(host);
+            return null;
+        } catch (UnknownHostException e) {
+            return "must be a host name or IP address of this machine, was '" + host + "', which does not resolve";
+        }
+    }
+
+    private static String originsProblem(List<String> origins) {
+        if (origins.isEmpty()) {
+            return "must name at least one origin, or '*'";
+        }
+        for (String o : origins) {
+            if (o.isEmpty() || o.chars().anyMatch(c -> c <= ' ' || c == ',' || c > '~')) {
+                return "must each be '*' or an origin such as 'https://example.com', was '" + o + "'";
+            }
+        }
+        if (origins.size() > 1 && origins.contains("*")) {
+            return "must be '*' alone: '*' allows any origin and cannot be combined with others, was '"
+                    + String.join(",", origins) + "'";
+        }
+        return null;
+    }
+
+    /** {@code redis://user:password@host} as {@code redis://***@host}. */
+    static String maskPassword(String uri) {
+        return uri.replaceAll("//[^@/]*@", "//***@");
+    }
+}
