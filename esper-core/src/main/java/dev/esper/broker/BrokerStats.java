@@ -1,5 +1,6 @@
 package dev.esper.broker;
 
+import dev.esper.internal.Json;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;

@@ -1,5 +1,6 @@
 package dev.esper.broker;
 
+import dev.esper.internal.Json;
 import java.util.List;
 import java.util.Objects;
 

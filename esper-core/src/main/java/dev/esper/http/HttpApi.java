@@ -3,7 +3,7 @@ package dev.esper.http;
 import dev.esper.EsperException;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.broker.Broker;
-import dev.esper.broker.Json;
+import dev.esper.internal.Json;
 import dev.esper.config.EsperConfig;
 import dev.esper.topic.TopicId;
 import java.lang.System.Logger.Level;

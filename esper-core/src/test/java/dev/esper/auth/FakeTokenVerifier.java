@@ -14,6 +14,10 @@ public final class FakeTokenVerifier implements TokenVerifier {
     private final Map<String, Claims> known = new HashMap<>();
     private final List<String> seen = new ArrayList<>();
 
+    /** A verifier that knows no token yet. */
+    public FakeTokenVerifier() {
+    }
+
     /** Makes {@code token} verify, with these claims. */
     public FakeTokenVerifier accept(String token, Map<String, ?> claims) {
         known.put(token, Claims.of(claims));

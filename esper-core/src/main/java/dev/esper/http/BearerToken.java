@@ -1,4 +1,6 @@
-package dev.esper.auth;
+package dev.esper.http;
+
+import dev.esper.auth.AuthenticationException;
 
 /**
  * Where a request's token is read from (SPEC 3): an {@code Authorization} header with the {@code Bearer}
@@ -8,7 +10,7 @@ package dev.esper.auth;
  *
  * <p>Stateless and thread-safe.
  */
-public final class BearerToken {
+final class BearerToken {
     private BearerToken() {
     }
 
@@ -20,7 +22,7 @@ public final class BearerToken {
      * @return the token, or null if the request carries none (an empty query parameter counts as none)
      * @throws AuthenticationException if the header is present but not {@code Bearer <token>}
      */
-    public static String extract(String authorizationHeader, String queryToken) {
+    static String extract(String authorizationHeader, String queryToken) {
         if (authorizationHeader != null) {
             String h = authorizationHeader.strip();
             int sp = indexOfWhitespace(h);

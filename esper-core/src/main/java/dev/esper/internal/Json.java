@@ -1,4 +1,4 @@
-package dev.esper.broker;
+package dev.esper.internal;
 
 /**
  * The little JSON esper writes: publish answers, stats and error bodies. Strings are escaped so the output
