@@ -20,7 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 
 /**
- * esper's HTTP API (SPEC 2, 3, 5) as one asynchronous, non-blocking Servlet 6 servlet. Map it at
+ * esper's HTTP API ({@link HttpApi}) as one asynchronous, non-blocking Servlet 6 servlet. Map it at
  * {@code /*} (or {@code /some/prefix/*}); it serves, relative to that mapping:
  * <ul>
  *   <li>{@code GET /subscribe/{topic}}: an open {@code text/event-stream} (resume with
@@ -35,10 +35,8 @@ import java.util.function.UnaryOperator;
  * limits ({@code 503}). Every error is a short JSON body {@code {"error":"..."}} with CORS headers, never an
  * HTML page or a stack trace. Tokens are never logged, nor are request query strings.
  *
- * <p>No request holds a container thread while it waits, with one exception: over a broker with a cross-node
- * transport (esper-redis), the first subscriber of a topic on this node waits on its container thread, for a
- * bounded time, until the node follows the topic. (The standalone server's Jetty handler waits for that
- * without a thread, with {@code Broker.subscribeAsync}.)
+ * <p>Every request is served asynchronously ({@link ServletExchange}): no request holds a container thread
+ * while it waits for a body, a publish, a cross-node transport or a slow client.
  *
  * <h2>Two ways to configure</h2>
  * <ul>
