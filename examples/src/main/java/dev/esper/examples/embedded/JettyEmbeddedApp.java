@@ -6,6 +6,7 @@ import dev.esper.servlet.EsperServlet;
 import org.eclipse.jetty.ee10.servlet.ErrorHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -43,27 +44,37 @@ public final class JettyEmbeddedApp {
         // 2. The broker: the app owns it and closes it after Jetty stops.
         Broker broker = Broker.builder().config(config).build();
 
-        // 3. Jetty: no output aggregation buffer, so an idle stream holds no 32 KiB buffer (JETTY-NOTES).
+        // 3. Jetty: no output aggregation buffer, so an idle stream holds no 32 KiB buffer; and URI rules that
+        //    let an encoded '%' or '/' in a topic reach esper, which answers what a topic id is.
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
         http.setOutputAggregationSize(0);
         http.setSendServerVersion(false);
+        http.setUriCompliance(UriCompliance.DEFAULT.with("esper", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.BAD_PERCENT_ENCODING,
+                UriCompliance.Violation.BAD_UTF8_ENCODING));
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setPort(port);
         server.addConnector(connector);
 
         // 4. Mount the servlet, async-supported, in the app's context next to its other servlets.
         ServletContextHandler context = new ServletContextHandler("/");
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
         ServletHolder esper = new ServletHolder("esper", new EsperServlet(broker, config));
         esper.setAsyncSupported(true);
         esper.setInitOrder(1);
         context.addServlet(esper, "/events/*");
 
-        // 5. Plain-text container errors (a malformed request, an ambiguous path) instead of HTML pages.
+        // 5. Plain-text container errors instead of HTML pages: the context's for errors inside it, the server's
+        //    for those Jetty answers before any context (a malformed request line, a NUL in a path).
         ErrorHandler errors = new ErrorHandler();
         errors.setDefaultResponseMimeType("text/plain");
         errors.setShowStacks(false);
         context.setErrorHandler(errors);
+        org.eclipse.jetty.server.handler.ErrorHandler serverErrors = new org.eclipse.jetty.server.handler.ErrorHandler();
+        serverErrors.setDefaultResponseMimeType("text/plain");
+        serverErrors.setShowStacks(false);
+        server.setErrorHandler(serverErrors);
 
         server.setHandler(context);
         server.setStopAtShutdown(true);

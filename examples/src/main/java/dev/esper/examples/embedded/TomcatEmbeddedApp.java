@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.JsonErrorReportValve;
 
 /**
  * An existing Tomcat 11 application that mounts esper at {@code /events/*}.
@@ -45,6 +47,8 @@ public final class TomcatEmbeddedApp {
         Connector connector = new Connector();
         connector.setPort(port);
         tomcat.setConnector(connector);
+        // Tomcat's own errors (it refuses a NUL or an encoded '/' in any path itself) as short JSON, not HTML.
+        ((StandardHost) tomcat.getHost()).setErrorReportValveClass(JsonErrorReportValve.class.getName());
 
         // 3. Mount the servlet, async-supported, in the app's context.
         Context context = tomcat.addContext("", null);
