@@ -5,7 +5,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Makes the broker's own threads: daemons named {@code prefix-1}, {@code prefix-2}, ... so that a thread
- * dump shows whose they are. Thread-safe.
+ * dump shows whose they are. A pool makes its threads when work first arrives, often on a container's request
+ * thread; so each thread's context class loader is the one that loaded esper, not whatever the creating
+ * thread had (a web application's loader, which a container stopping that application would report as
+ * leaked). Thread-safe.
  */
 final class DaemonThreads implements ThreadFactory {
     private final String prefix;
@@ -19,6 +22,7 @@ final class DaemonThreads implements ThreadFactory {
     public Thread newThread(Runnable r) {
         Thread t = new Thread(r, prefix + "-" + created.incrementAndGet());
         t.setDaemon(true);
+        t.setContextClassLoader(DaemonThreads.class.getClassLoader());
         return t;
     }
 }

@@ -88,10 +88,15 @@ final class Maintenance {
         }
     }
 
-    /** Stops the timer, if any; a pass under way is interrupted. */
+    /** Stops the timer, if any: a pass under way is interrupted, and its thread has ended within a second. */
     void close() {
         if (scheduler != null) {
             scheduler.shutdownNow();
+            try {
+                scheduler.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

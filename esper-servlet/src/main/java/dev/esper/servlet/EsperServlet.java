@@ -17,6 +17,7 @@ import java.lang.System.Logger.Level;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -149,6 +150,11 @@ public final class EsperServlet extends HttpServlet {
         ScheduledExecutorService t = timer;
         if (t != null) {
             t.shutdownNow();
+            try {
+                t.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Broker b = broker;
         if (ownsBroker && b != null) {
@@ -156,11 +162,15 @@ public final class EsperServlet extends HttpServlet {
         }
     }
 
-    /** One daemon thread for the body timeouts of this servlet's publishes. */
+    /**
+     * One daemon thread for the body timeouts of this servlet's publishes, made when the first timeout is set
+     * (on a request thread), with esper's class loader as its context loader rather than the web application's.
+     */
     private static ScheduledExecutorService timer(String servletName) {
         return Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "esper-servlet-timer-" + servletName);
             t.setDaemon(true);
+            t.setContextClassLoader(EsperServlet.class.getClassLoader());
             return t;
         });
     }
