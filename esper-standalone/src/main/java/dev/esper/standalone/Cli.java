@@ -4,6 +4,7 @@ import dev.esper.config.EsperConfig;
 import dev.esper.config.InvalidConfigException;
 import dev.esper.config.Setting;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -61,6 +62,7 @@ final class Cli {
                 .versionProvider(() -> new String[] {"esper " + Version.get()});
         spec.usageMessage()
                 .customSynopsis("esper [--bind=<bind>] [--port=<port>] [--threads=<n>] [--no-auth] [options]",
+                        "       esper token --topic=<id> [--ttl=<seconds>] [--publisher]",
                         "       esper (-h | --help)",
                         "       esper --version")
                 .description("",
@@ -73,6 +75,7 @@ final class Cli {
                         "Tokens: " + Setting.SUBSCRIBER_SECRET.environmentVariable() + " protects /subscribe, "
                                 + Setting.PUBLISHER_SECRET.environmentVariable() + " protects /publish and",
                         "/stats (JWT, HS256/384/512, at least 32 bytes). A side whose secret is unset or empty is open.",
+                        "'esper token --topic=<id>' prints a token for a topic (see 'esper token --help').",
                         "",
                         "Example:",
                         "  esper --port=3000 &",
@@ -114,6 +117,9 @@ final class Cli {
      * the flag or variable, then the usage) itself.
      */
     static Parsed parse(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        if (args.length > 0 && args[0].equals("token")) {
+            return new Parsed(null, TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), env, out, err));
+        }
         CommandLine cl;
         try {
             cl = commandLine(env);
