@@ -125,4 +125,55 @@ class OkHttpEventSourceClientTest {
         await().atMost(WAIT).until(() -> received.size() >= 5);
         assertThat(received).extracting(MessageEvent::getData).containsExactly("e1", "e2", "e3", "e4", "e5");
     }
+
+    /**
+     * okhttp-eventsource's default read timeout is 5 s ({@code HttpConnectStrategy.DEFAULT_READ_TIMEOUT_MILLIS}),
+     * shorter than esper's default heartbeat (15 s): left at its defaults, the client drops an idle stream every
+     * 5 s and reconnects. docs/clients.md tells users to raise it above the heartbeat, as the second client does.
+     */
+    @Test
+    void itsDefaultFiveSecondReadTimeoutDropsAnIdleStreamAndARaisedOneKeepsIt() {
+        startEsper();
+        AtomicInteger defaultOpens = new AtomicInteger();
+        AtomicInteger raisedOpens = new AtomicInteger();
+        ConnectStrategy defaults = ConnectStrategy.http(URI.create(esper.baseUri() + "subscribe/idletopic1"))
+                .header("Authorization", "Bearer " + esper.subscriberToken("idletopic1"));
+        ConnectStrategy raised = ConnectStrategy.http(URI.create(esper.baseUri() + "subscribe/idletopic1"))
+                .header("Authorization", "Bearer " + esper.subscriberToken("idletopic1"))
+                .readTimeout(60, TimeUnit.SECONDS);
+        try (BackgroundEventSource a = counting(defaults, defaultOpens);
+                BackgroundEventSource b = counting(raised, raisedOpens)) {
+            a.start();
+            b.start();
+            await().atMost(Duration.ofSeconds(14)).until(() -> defaultOpens.get() >= 2);
+            await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(() -> raisedOpens.get() == 1);
+        }
+    }
+
+    private static BackgroundEventSource counting(ConnectStrategy http, AtomicInteger opens) {
+        BackgroundEventHandler handler = new BackgroundEventHandler() {
+            @Override
+            public void onOpen() {
+                opens.incrementAndGet();
+            }
+
+            @Override
+            public void onClosed() {
+            }
+
+            @Override
+            public void onMessage(String event, MessageEvent message) {
+            }
+
+            @Override
+            public void onComment(String comment) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+        };
+        return new BackgroundEventSource.Builder(handler,
+                new EventSource.Builder(http).retryDelay(100, TimeUnit.MILLISECONDS)).build();
+    }
 }
