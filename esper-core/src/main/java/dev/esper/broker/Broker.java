@@ -80,7 +80,7 @@ public final class Broker implements AutoCloseable {
         this.nextId = new AtomicLong(Math.max(1, startMillis) * 1000);
         this.clients = new BoundedCount(b.maxSubscribers);
         this.retention = new Retention(b.historySize, b.historyTtl.toMillis(), b.maxRetainedBytes);
-        this.fanOut = new FanOut(b.deliveryExecutor, b.deliveryThreads, b.subscriberBuffer);
+        this.fanOut = new FanOut(b.deliveryExecutor, b.deliveryThreads, b.subscriberBuffer, clock);
         this.topics = new TopicTable(b.maxTopics, retention, clock, fanOut.stripes());
         this.transport = b.transport == null ? Transport.local() : b.transport;
         this.transport.start(new Transport.Sink() {
@@ -94,7 +94,7 @@ public final class Broker implements AutoCloseable {
                 Broker.this.replaceHistory(topic, history, ages);
             }
         });
-        this.maintenance = new Maintenance(topics, retention, clock, b.heartbeat.toMillis(), b.maintenance);
+        this.maintenance = new Maintenance(topics, retention, fanOut, clock, b.heartbeat.toMillis(), b.maintenance);
     }
 
     /** A builder with the defaults of SPEC 4. */

@@ -1,5 +1,6 @@
 package dev.esper.broker;
 
+import java.time.InstantSource;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -9,9 +10,17 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Delivery after a publish: one fan-out task per non-empty subscriber stripe of the topic (see
- * {@link SubscriberSet}), run on the delivery executor. A task drops the stripe's subscribers that are
- * more than the subscriber-buffer bound behind and lets the others drain; a failure of one subscriber ends
- * that subscriber only.
+ * {@link SubscriberSet}), run on the delivery executor. A task drops the stripe's subscribers that are too slow
+ * ({@link #tooSlow}) and lets the others drain; a failure of one subscriber ends that subscriber only.
+ *
+ * <h2>Too slow</h2>
+ * A subscriber's backlog is what was published to its topic after the chunk it is writing: bytes the server
+ * holds for it, not counting the write in flight nor what the kernel's socket buffer took. A reader that keeps
+ * up can be a few events behind for a moment (an event arrives while the previous one is still being written),
+ * so a backlog over the subscriber-buffer bound alone does not drop it: it is dropped when its backlog is over
+ * the bound <em>and</em> its output has made no progress for {@link #STALL_MILLIS} (no write completed), or at
+ * once when its backlog is over {@link #HARD_BOUND_FACTOR} times the bound, which bounds what a reader that
+ * reads, but more slowly than its topic is published, can hold.
  *
  * <p>Threads: {@link #schedule} runs on the publishing thread and only queues tasks; the tasks run on the
  * delivery threads (or on the publishing thread when the executor refuses them). A stripe's
@@ -25,7 +34,14 @@ final class FanOut {
     /** The pool this object created, or null when the caller's executor is used. */
     private final ExecutorService ownedDelivery;
     private final int stripes;
+    /** How long a subscriber over the bound may go without a completed write before it is dropped. */
+    static final long STALL_MILLIS = 2_000;
+    /** A backlog over this many times the bound drops a subscriber whatever its progress. */
+    static final int HARD_BOUND_FACTOR = 8;
+
     private final long subscriberBuffer;
+    private final long hardBound;
+    private final InstantSource clock;
     private final LongAdder dropped = new LongAdder();
 
     /**
@@ -33,11 +49,15 @@ final class FanOut {
      *
      * @param executor the caller's executor, or null
      * @param threads the own pool's size, and the number of subscriber stripes per topic either way
-     * @param subscriberBuffer unsent live bytes past which a subscriber is dropped
+     * @param subscriberBuffer the backlog past which a subscriber whose output makes no progress is dropped
+     * @param clock the time for progress
      */
-    FanOut(Executor executor, int threads, long subscriberBuffer) {
+    FanOut(Executor executor, int threads, long subscriberBuffer, InstantSource clock) {
         this.stripes = threads;
         this.subscriberBuffer = subscriberBuffer;
+        this.hardBound = subscriberBuffer > Long.MAX_VALUE / HARD_BOUND_FACTOR ? Long.MAX_VALUE
+                : subscriberBuffer * HARD_BOUND_FACTOR;
+        this.clock = clock;
         if (executor != null) {
             this.delivery = executor;
             this.ownedDelivery = null;
@@ -68,15 +88,14 @@ final class FanOut {
         }
     }
 
-    /** Checks the lag of every subscriber of one stripe, drops those past the bound, and lets the others drain. */
+    /** Drops the stripe's subscribers that are too slow, and lets the others drain. */
     private void fanout(Topic t, int stripe) {
         t.subscribers.queued(stripe).set(false);
         Node tail = t.tail;
+        long now = clock.millis();
         for (StreamSubscription s : t.subscribers.stripe(stripe)) {
             try {
-                if (s.lag(tail) > subscriberBuffer) {
-                    drop(s);
-                } else {
+                if (!dropIfTooSlow(s, tail, now)) {
                     s.drain();
                 }
             } catch (RuntimeException e) {
@@ -85,12 +104,30 @@ final class FanOut {
         }
     }
 
-    private void drop(StreamSubscription s) {
+    /** Drops every subscriber of the topic that is too slow (the maintenance pass: outputs that stalled). */
+    void dropTooSlow(Topic t, long nowMillis) {
+        Node tail = t.tail;
+        for (StreamSubscription s : t.subscribers) {
+            dropIfTooSlow(s, tail, nowMillis);
+        }
+    }
+
+    /** Whether a subscriber is too slow: see the class description. */
+    boolean tooSlow(StreamSubscription s, Node tail, long nowMillis) {
+        long lag = s.lag(tail);
+        return lag > hardBound || (lag > subscriberBuffer && s.stalled(nowMillis, STALL_MILLIS));
+    }
+
+    private boolean dropIfTooSlow(StreamSubscription s, Node tail, long nowMillis) {
+        if (!tooSlow(s, tail, nowMillis)) {
+            return false;
+        }
         if (s.fail(new SubscriberTooSlowException("subscriber of '" + s.topic.id + "' fell more than "
-                + subscriberBuffer + " bytes behind (the subscriber-buffer limit) and was disconnected; "
-                + "resume with Last-Event-ID"))) {
+                + subscriberBuffer + " bytes behind (the subscriber-buffer limit) without reading and was "
+                + "disconnected; resume with Last-Event-ID"))) {
             dropped.increment();
         }
+        return true;
     }
 
     /** Subscribers dropped for being too slow. */

@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The broker's timer work, in one pass over the topics: drop retained events past their age, forget
- * topics left with nothing, and send a heartbeat to each stream idle for the heartbeat interval.
+ * topics left with nothing, drop subscribers whose output stalled with a backlog over the bound
+ * ({@link FanOut#tooSlow}), and send a heartbeat to each stream idle for the heartbeat interval.
  *
  * <p>Threads and locks: passes run on the one maintenance thread (a single-thread scheduler created in the
  * constructor and stopped by {@link #close}), or on a test's thread when the timer is off. A pass takes each
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class Maintenance {
     private final TopicTable topics;
     private final Retention retention;
+    private final FanOut fanOut;
     private final InstantSource clock;
     private final long heartbeatMillis;
     /** The timer, or null when passes are run by hand. */
@@ -27,14 +29,16 @@ final class Maintenance {
      *
      * @param topics the topics
      * @param retention their retention
+     * @param fanOut what drops a subscriber that is too slow
      * @param clock the time for ages and idleness
      * @param heartbeatMillis idle interval before a heartbeat; 0 for none
      * @param scheduled whether to start the timer; if not, the caller runs {@link #runOnce()}
      */
-    Maintenance(TopicTable topics, Retention retention, InstantSource clock, long heartbeatMillis,
+    Maintenance(TopicTable topics, Retention retention, FanOut fanOut, InstantSource clock, long heartbeatMillis,
             boolean scheduled) {
         this.topics = topics;
         this.retention = retention;
+        this.fanOut = fanOut;
         this.clock = clock;
         this.heartbeatMillis = heartbeatMillis;
         if (scheduled) {
@@ -78,6 +82,7 @@ final class Maintenance {
                     t.lock.unlock();
                 }
             }
+            fanOut.dropTooSlow(t, now);
             if (heartbeatMillis > 0) {
                 for (StreamSubscription s : t.subscribers) {
                     if (now - s.lastActivityMillis >= heartbeatMillis) {

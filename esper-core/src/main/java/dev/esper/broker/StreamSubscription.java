@@ -95,6 +95,15 @@ final class StreamSubscription implements Flow.Subscription {
         drain();
     }
 
+    /**
+     * Whether the stream's output is stuck: the last chunk handed to the adapter (its write in flight) has not
+     * been written for more than {@code stallMillis}, and no more was asked for. A reader that keeps up asks
+     * again within milliseconds of each hand-off; one that does not read never does.
+     */
+    boolean stalled(long nowMillis, long stallMillis) {
+        return requested.get() == 0 && nowMillis - lastActivityMillis > stallMillis;
+    }
+
     /** Unsent live bytes given the topic's newest node; 0 once the stream ended. */
     long lag(Node tail) {
         Node c = cursor;

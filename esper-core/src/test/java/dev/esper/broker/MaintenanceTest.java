@@ -14,7 +14,8 @@ class MaintenanceTest {
     private final ManualClock clock = new ManualClock();
     private final Retention retention = new Retention(100, 1000, 1 << 20);
     private final TopicTable topics = new TopicTable(10, retention, clock, 1);
-    private final Maintenance maintenance = new Maintenance(topics, retention, clock, 0, false);
+    private final Maintenance maintenance = new Maintenance(topics, retention, new FanOut(Runnable::run, 1, 1 << 20, clock), clock, 0,
+            false);
 
     @Test
     void runsASecondApartOrAQuarterOfTheHeartbeatIfThatIsShorter() {

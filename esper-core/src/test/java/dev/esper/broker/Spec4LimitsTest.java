@@ -30,7 +30,7 @@ class Spec4LimitsTest {
     }
 
     @Test
-    void dropsASubscriberWhoseUnsentLiveBytesPassTheBoundAndCountsIt() {
+    void dropsASubscriberWhoseUnsentLiveBytesPassTheBoundWhileItDoesNotReadAndCountsIt() {
         build(Broker.builder().subscriberBuffer(10_000));
         RecordingSubscriber slow = RecordingSubscriber.stalled();
         RecordingSubscriber fast = RecordingSubscriber.ready();
@@ -40,10 +40,13 @@ class Spec4LimitsTest {
         for (int i = 0; i < 20; i++) {
             broker.publish(TOPIC, Event.of(KB));
         }
+        assertThat(slow.error).as("over the bound, but not yet longer than the stall time without reading").isNull();
+        clock.advance(Duration.ofMillis(FanOut.STALL_MILLIS + 1));
+        broker.publish(TOPIC, Event.of(KB));
 
         assertThat(slow.error).isInstanceOf(SubscriberTooSlowException.class)
                 .hasMessageContaining("subscriber-buffer");
-        assertThat(fast.events()).hasSize(20);
+        assertThat(fast.events()).hasSize(21);
         assertThat(fast.error).isNull();
         BrokerStats stats = broker.stats();
         assertThat(stats.dropped()).isEqualTo(1);
@@ -86,11 +89,12 @@ class Spec4LimitsTest {
         build(Broker.builder().subscriberBuffer(1024 * 1024));
         broker.subscribe(TOPIC, null, RecordingSubscriber.stalled());
 
-        for (int i = 0; i < 5_000; i++) {
+        // Past the hard bound (8 MiB) even with no time passing.
+        for (int i = 0; i < 9_000; i++) {
             broker.publish(TOPIC, Event.of(KB));
         }
 
-        assertThat(broker.stats().published()).isEqualTo(5_000);
+        assertThat(broker.stats().published()).isEqualTo(9_000);
         assertThat(broker.stats().dropped()).isEqualTo(1);
     }
 
