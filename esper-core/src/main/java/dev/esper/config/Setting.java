@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of esper, once: its name, default, rule and meaning (SPEC 6-7). Each front end derives its
@@ -300,9 +302,7 @@ public enum Setting {
             case ORIGINS:
                 return originsProblem(castList(value));
             case REDIS:
-                String uri = (String) value;
-                return uri.isEmpty() || uri.matches("rediss?://[^\\s/]+(/\\d*)?") ? null
-                        : "must be a URI such as redis://127.0.0.1:6379, was '" + maskPassword(uri) + "'";
+                return redisProblem((String) value);
             default:
                 return null;
         }
@@ -356,8 +356,42 @@ public enum Setting {
         return null;
     }
 
-    /** {@code redis://user:password@host} as {@code redis://***@host}. */
+    /**
+     * What is wrong with a Redis URI ({@code redis[s]://[[user]:password@]host[:port][/db]}), or null; the
+     * message shows the URI with its user and password masked.
+     */
+    static String redisProblem(String uri) {
+        if (uri.isEmpty()) {
+            return null;
+        }
+        String form = "must be a URI such as redis://127.0.0.1:6379 or rediss://:password@host:6380/0, was '"
+                + maskPassword(uri) + "'";
+        Matcher m = REDIS_URI.matcher(uri);
+        if (!m.matches()) {
+            return form;
+        }
+        String port = m.group(2);
+        if (port != null && (port.isEmpty() || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
+            return form + " (the port must be from 1 to 65535)";
+        }
+        return null;
+    }
+
+    /** scheme, the user info up to the last {@code @} (no {@code /}: percent-encode it), a host name or bracketed IPv6 literal, a port, a db. */
+    private static final Pattern REDIS_URI = Pattern.compile(
+            "rediss?://(?:[^/]*@)?([A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{0,5}))?(?:/\\d*)?");
+
+    /**
+     * A Redis URI with everything before the host's last {@code @} masked: {@code redis://user:pw@host} as
+     * {@code redis://***@host}, whatever characters the password holds ({@code /}, {@code :}, {@code @}).
+     */
     static String maskPassword(String uri) {
-        return uri.replaceAll("//[^@/]*@", "//***@");
+        int at = uri.lastIndexOf('@');
+        if (at < 0) {
+            return uri;
+        }
+        int scheme = uri.indexOf("://");
+        int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        return uri.substring(0, start) + "***" + uri.substring(at);
     }
 }

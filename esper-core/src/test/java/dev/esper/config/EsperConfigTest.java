@@ -157,6 +157,26 @@ class EsperConfigTest {
     }
 
     @Test
+    void aBadRedisUriNeverShowsItsPasswordWhateverItHolds() {
+        for (String uri : List.of("redis://LEAKH@127.0.0.1:99999", "redis://:LEAKB/PW@127.0.0.1:6379",
+                "redis://:A:LEAKC@127.0.0.1:99999", "redis://u:LE@AKD@127.0.0.1:0", "redis://:LEAKE@",
+                "redis://:LEAKF@host:6379/x", "rediss://user:LEAKG@ho st:6379")) {
+            assertThatThrownBy(() -> EsperConfig.builder().redis(uri).build()).as(uri)
+                    .isInstanceOf(InvalidConfigException.class)
+                    .hasMessageContaining("redis must be a URI")
+                    .hasMessageNotContaining("LE").hasMessageNotContaining("AK");
+        }
+    }
+
+    @Test
+    void aRedisPortOutsideOneTo65535IsRefusedNamingTheRange() {
+        assertThatThrownBy(() -> EsperConfig.builder().redis("redis://127.0.0.1:99999").build())
+                .hasMessageContaining("the port must be from 1 to 65535");
+        assertThat(EsperConfig.builder().redis("rediss://:p%2Fw@[::1]:6380/2").build().redis()).isPresent();
+        assertThat(EsperConfig.builder().redis("redis://user:p%40ss@redis.example").build().redis()).isPresent();
+    }
+
+    @Test
     void anUnknownSettingNameIsRefusedAtOnce() {
         assertThatThrownBy(() -> EsperConfig.builder().set("history", "1", "t"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown setting 'history'");

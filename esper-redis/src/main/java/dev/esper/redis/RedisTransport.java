@@ -670,8 +670,9 @@ public final class RedisTransport implements Transport {
             try {
                 uri = RedisURI.create(redisUri);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("redis must be a URI such as redis://127.0.0.1:6379, was '"
-                        + redisUri.replaceAll(":[^:@/]*@", ":***@") + "'", e);
+                // Neither the URI nor Lettuce's message (which may quote it) is shown: it may hold a password.
+                throw new IllegalArgumentException("redis must be a URI such as redis://127.0.0.1:6379 (the value "
+                        + "given is not shown: it may hold a password)");
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
                 throw new IllegalArgumentException("redis URI must name a host, such as redis://127.0.0.1:6379");

@@ -187,6 +187,30 @@ class StandaloneJarIT {
     }
 
     @Test
+    void aBadRedisUriExits2WithOneLineAndNeverItsPasswordInAFlagOrAVariable() {
+        for (String uri : List.of("redis://LEAKH@127.0.0.1:99999", "redis://:LEAKB/PW@127.0.0.1:6379",
+                "redis://:A:LEAKC@127.0.0.1:99999")) {
+            EsperProcess flag = track(EsperProcess.esper(Map.of(), "--redis=" + uri));
+            assertThat(flag.awaitExit(EXIT_TIMEOUT)).as(uri).isEqualTo(2);
+            assertThat(flag.output()).as(uri).startsWith("esper: Invalid value for option '--redis'")
+                    .doesNotContain("LEAK").doesNotContain("\tat ");
+            EsperProcess variable = track(EsperProcess.esper(Map.of("ESPER_REDIS_URL", uri)));
+            assertThat(variable.awaitExit(EXIT_TIMEOUT)).as(uri).isEqualTo(2);
+            assertThat(variable.output()).as(uri).contains("ESPER_REDIS_URL").doesNotContain("LEAK")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aRedisThatCannotBeReachedFailsTheStartWithoutShowingThePassword() {
+        int closed = EsperProcess.freePort();
+        EsperProcess esper = track(EsperProcess.esper(Map.of(), "--port=" + EsperProcess.freePort(),
+                "--redis=redis://user:LEAKPW@127.0.0.1:" + closed));
+        assertThat(esper.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+        assertThat(esper.output()).contains("cannot connect to Redis at 127.0.0.1:" + closed).doesNotContain("LEAKPW");
+    }
+
+    @Test
     void sigintStopsTheServerWithExitCodeZero() {
         EsperProcess esper = running(Map.of());
 
