@@ -89,12 +89,18 @@ final class Retention {
             if (!tooMany && !tooOld) {
                 break;
             }
-            t.head = oldest;
-            t.retainedCount--;
-            t.retainedBytes -= oldest.frame.length;
-            events.decrementAndGet();
-            bytes.addAndGet(-oldest.frame.length);
+            dropOldestLocked(t);
         }
+    }
+
+    /** Drops the topic's oldest retained event; it must retain one. Caller holds the lock. */
+    void dropOldestLocked(Topic t) {
+        Node oldest = t.head.next;
+        t.head = oldest;
+        t.retainedCount--;
+        t.retainedBytes -= oldest.frame.length;
+        events.decrementAndGet();
+        bytes.addAndGet(-oldest.frame.length);
     }
 
     /** Whether retained events expire by age, so that a sweep has work even on busy topics. */
@@ -107,10 +113,9 @@ final class Retention {
         return bytes.get() > maxBytes;
     }
 
-    /** The refusal when retention is over its bound and no room can be made. */
-    CapacityExceededException full() {
-        return new CapacityExceededException("retained history is full (" + maxBytes
-                + " bytes, the max-retained-bytes limit) and no idle topic can be evicted; try again later");
+    /** The bound on the bytes retained over all topics. */
+    long maxBytes() {
+        return maxBytes;
     }
 
     /** Events retained over all topics. */

@@ -4,6 +4,7 @@ import dev.esper.topic.TopicId;
 import java.time.InstantSource;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -122,15 +123,64 @@ final class TopicTable {
     }
 
     /**
-     * Evicts idle topics while retention is over its byte bound.
-     *
-     * @throws CapacityExceededException if retention is over its bound and no topic can be evicted
+     * Makes room while retention is over its byte bound: evicts idle topics first, and when none can be
+     * evicted, drops the oldest retained events across all topics ({@link #yieldOldestRetained()}). Retention
+     * never refuses a publish: it is there for resumes, and a resume that misses the dropped events replays
+     * what is still retained.
      */
     void makeRoomForRetention() {
         while (retention.isOverBound()) {
             if (!evictOneIdle()) {
-                throw retention.full();
+                yieldOldestRetained();
+                return;
             }
+        }
+    }
+
+    /**
+     * Drops retained events oldest first across all topics until retention is a tenth under its bound (so the
+     * scan this takes is not repeated by every publish). One pass over the topics orders them by their oldest
+     * retained event; each drop takes that topic's lock alone, and re-checks under it what the pass read
+     * without it.
+     */
+    void yieldOldestRetained() {
+        long target = retention.maxBytes() - retention.maxBytes() / 10;
+        PriorityQueue<Oldest> queue = new PriorityQueue<>();
+        for (Topic t : topics.values()) {
+            Node first = t.head.next;
+            if (first != null) {
+                queue.add(new Oldest(first.timeMillis, t));
+            }
+        }
+        while (retention.bytes() > target && !queue.isEmpty()) {
+            Topic t = queue.poll().topic;
+            t.lock.lock();
+            try {
+                if (!t.removed && t.retainedCount > 0) {
+                    retention.dropOldestLocked(t);
+                    if (t.retainedCount > 0) {
+                        queue.add(new Oldest(t.head.next.timeMillis, t));
+                    }
+                }
+            } finally {
+                t.lock.unlock();
+            }
+        }
+    }
+
+    /** A topic and the time of its oldest retained event, as the queue of {@link #yieldOldestRetained()} orders them. */
+    private static final class Oldest implements Comparable<Oldest> {
+        final long timeMillis;
+        final Topic topic;
+
+        Oldest(long timeMillis, Topic topic) {
+            this.timeMillis = timeMillis;
+            this.topic = topic;
+        }
+
+        @Override
+        public int compareTo(Oldest other) {
+            return Long.compare(timeMillis, other.timeMillis);
         }
     }
 

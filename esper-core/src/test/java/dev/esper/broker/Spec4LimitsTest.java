@@ -233,18 +233,26 @@ class Spec4LimitsTest {
     }
 
     @Test
-    void answers503WhenRetainedBytesAreFullAndNoTopicIsIdle() {
+    void whenRetainedBytesAreFullAndNoTopicIsIdleTheOldestRetainedEventsMakeRoomAndThePublishSucceeds() {
         build(Broker.builder().maxRetainedBytes(5_000));
-        broker.subscribe(TOPIC, null, RecordingSubscriber.ready());
+        TopicId other = TopicId.of("othertopic1");
+        RecordingSubscriber reader = RecordingSubscriber.ready();
+        broker.subscribe(TOPIC, null, reader);
+        broker.subscribe(other, null, RecordingSubscriber.ready());
         for (int i = 0; i < 5; i++) {
             broker.publish(TOPIC, Event.of(KB));
+            clock.advance(Duration.ofMillis(1));
         }
         assertThat(broker.stats().retainedBytes()).isGreaterThan(5_000);
 
-        assertThatThrownBy(() -> broker.publish(TOPIC, Event.of(KB)))
-                .isInstanceOf(CapacityExceededException.class)
-                .hasMessageContaining("max-retained-bytes");
-        assertThat(broker.stats().published()).isEqualTo(5);
+        broker.publish(other, Event.of("fresh"));
+
+        assertThat(broker.stats().published()).isEqualTo(6);
+        assertThat(broker.stats().retainedBytes()).isLessThanOrEqualTo(5_000);
+        assertThat(reader.events()).hasSize(5);
+        RecordingSubscriber resuming = RecordingSubscriber.ready();
+        broker.subscribe(other, "unknown", resuming);
+        assertThat(resuming.dataList()).as("the newest event stays retained").containsExactly("fresh");
     }
 
     @Test

@@ -28,7 +28,11 @@ class TopicTableTest {
     }
 
     private static void retain(Retention retention, Topic t, String data) {
-        underLock(t, () -> retention.appendLocked(t, List.of(Event.of(data)), List.of("1"), null, 0));
+        retainAt(retention, t, data, 0);
+    }
+
+    private static void retainAt(Retention retention, Topic t, String data, long timeMillis) {
+        underLock(t, () -> retention.appendLocked(t, List.of(Event.of(data)), List.of("1"), null, timeMillis));
     }
 
     private static void underLock(Topic t, Runnable action) {
@@ -175,15 +179,25 @@ class TopicTableTest {
     }
 
     @Test
-    void refusesWhenRetentionIsOverItsBoundAndNoTopicIsIdle() {
-        Retention retention = new Retention(100, 0, 10);
+    void dropsTheOldestRetainedEventsAcrossTopicsWhenNoTopicIsIdle() {
+        Retention retention = new Retention(100, 0, 100);
         TopicTable table = table(10, retention);
         Topic a = table.topicFor(A);
+        Topic b = table.topicFor(B);
         addSubscriber(a);
-        retain(retention, a, "more than ten bytes");
+        addSubscriber(b);
+        retainAt(retention, a, "a1 thirty bytes of data here", 1);
+        retainAt(retention, b, "b1 thirty bytes of data here", 2);
+        retainAt(retention, a, "a2 thirty bytes of data here", 3);
+        retainAt(retention, b, "b2 thirty bytes of data here", 4);
+        assertThat(retention.bytes()).isGreaterThan(100);
 
-        assertThatThrownBy(table::makeRoomForRetention).isInstanceOf(CapacityExceededException.class)
-                .hasMessageContaining("10 bytes, the max-retained-bytes limit");
+        table.makeRoomForRetention();
+
+        assertThat(retention.bytes()).isLessThanOrEqualTo(90);
+        assertThat(new String(a.head.next.frame, java.nio.charset.StandardCharsets.UTF_8)).contains("a2");
+        assertThat(new String(b.head.next.frame, java.nio.charset.StandardCharsets.UTF_8)).contains("b2");
         assertThat(table.get(A)).isSameAs(a);
+        assertThat(table.evicted()).isZero();
     }
 }
