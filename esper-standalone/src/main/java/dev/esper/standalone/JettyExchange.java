@@ -24,6 +24,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 final class JettyExchange implements Exchange {
     private static final HttpField CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
+    /**
+     * Asks Jetty to frame a stream in chunks even though its connection closes after it: a stream that ends
+     * cleanly then ends with the final chunk, and a client can tell that from a connection that broke.
+     */
+    private static final HttpField CHUNKED = new PreEncodedHttpField(HttpHeader.TRANSFER_ENCODING, "chunked");
 
     private final Request request;
     private final Response response;
@@ -99,6 +104,9 @@ final class JettyExchange implements Exchange {
             // The stream is this connection's last exchange (Connection: close), so its idle timeout is the
             // stream's from now on.
             endPoint.setIdleTimeout(streamIdleTimeoutMillis);
+            if (request.getConnectionMetaData().getHttpVersion().getVersion() == 11) {
+                response.getHeaders().put(CHUNKED);
+            }
             new EndPointWatch(endPoint, clientLeft).register();
         }
         return new JettyStream(response, callback);
