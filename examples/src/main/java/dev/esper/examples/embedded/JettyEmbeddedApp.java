@@ -3,6 +3,7 @@ package dev.esper.examples.embedded;
 import dev.esper.broker.Broker;
 import dev.esper.config.EsperConfig;
 import dev.esper.servlet.EsperServlet;
+import java.util.List;
 import org.eclipse.jetty.ee10.servlet.ErrorHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -20,7 +21,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * curl -N http://localhost:8080/events/subscribe/abcdef123
  * curl -X POST http://localhost:8080/events/publish/abcdef123 -H "Authorization: Bearer $TOKEN" -d 'data: hi'
  * </pre>
- * Without {@code ESPER_PUBLISHER_SECRET} publishing is open (and the log says so); subscribing is open.
+ * A side whose secret variable ({@code ESPER_SUBSCRIBER_SECRET}, {@code ESPER_PUBLISHER_SECRET}) is unset is
+ * open (and the log says so). Browsers may call it from {@code https://app.example.com} only.
  */
 public final class JettyEmbeddedApp {
     private JettyEmbeddedApp() {
@@ -35,35 +37,42 @@ public final class JettyEmbeddedApp {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
 
-        // 1. The configuration: publishing needs a token signed with ESPER_PUBLISHER_SECRET when that is
-        //    set; subscribing is open (no subscriber secret).
+        // 1. The configuration, the broker (the app owns it and closes it after Jetty stops) and the servlet.
+        // snippet:programmatic
         EsperConfig config = EsperConfig.builder()
+                .subscriberSecret(System.getenv("ESPER_SUBSCRIBER_SECRET"))   // null or empty: that side is open
                 .publisherSecret(System.getenv("ESPER_PUBLISHER_SECRET"))
-                .build();
+                .corsOrigins(List.of("https://app.example.com"))             // default "*"
+                .build();                                                    // checks every value
+        Broker broker = Broker.builder().config(config).build();   // yours: close it after the container stops
+        EsperServlet servlet = new EsperServlet(broker, config);
+        // end-snippet:programmatic
 
-        // 2. The broker: the app owns it and closes it after Jetty stops.
-        Broker broker = Broker.builder().config(config).build();
-
-        // 3. Jetty: no output aggregation buffer, so an idle stream holds no 32 KiB buffer; and URI rules that
-        //    let an encoded '%' or '/' in a topic reach esper, which answers what a topic id is.
+        // snippet:jetty
+        // 2. Jetty: no output aggregation buffer, so an idle stream holds no 32 KiB buffer.
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
         http.setOutputAggregationSize(0);
         http.setSendServerVersion(false);
-        http.setUriCompliance(UriCompliance.DEFAULT.with("esper", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
-                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.BAD_PERCENT_ENCODING,
-                UriCompliance.Violation.BAD_UTF8_ENCODING));
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setPort(port);
         server.addConnector(connector);
 
-        // 4. Mount the servlet, async-supported, in the app's context next to its other servlets.
+        // 3. Mount the servlet, async-supported, in the app's context next to its other servlets.
         ServletContextHandler context = new ServletContextHandler("/");
-        context.getServletHandler().setDecodeAmbiguousURIs(true);
-        ServletHolder esper = new ServletHolder("esper", new EsperServlet(broker, config));
+        ServletHolder esper = new ServletHolder("esper", servlet);
         esper.setAsyncSupported(true);
         esper.setInitOrder(1);
         context.addServlet(esper, "/events/*");
+        server.setHandler(context);
+
+        // 4. URI rules that let an encoded '%' or '/' in a topic reach esper, which answers what a topic id is.
+        // snippet:jetty-uris
+        http.setUriCompliance(UriCompliance.DEFAULT.with("esper",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                UriCompliance.Violation.BAD_PERCENT_ENCODING, UriCompliance.Violation.BAD_UTF8_ENCODING));
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
+        // end-snippet:jetty-uris
 
         // 5. Plain-text container errors instead of HTML pages: the context's for errors inside it, the server's
         //    for those Jetty answers before any context (a malformed request line, a NUL in a path).
@@ -76,10 +85,11 @@ public final class JettyEmbeddedApp {
         serverErrors.setShowStacks(false);
         server.setErrorHandler(serverErrors);
 
-        server.setHandler(context);
+        // 6. Start; on shutdown Jetty stops first, then the broker closes.
         server.setStopAtShutdown(true);
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "esper-shutdown"));
         server.start();
+        // end-snippet:jetty
         System.out.println("esper on Jetty: http://localhost:" + connector.getLocalPort() + "/events/stats");
         server.join();
     }

@@ -48,14 +48,18 @@ public final class TomcatEmbeddedApp {
         connector.setPort(port);
         tomcat.setConnector(connector);
         // Tomcat's own errors (it refuses a NUL or an encoded '/' in any path itself) as short JSON, not HTML.
+        // snippet:tomcat-json-errors
         ((StandardHost) tomcat.getHost()).setErrorReportValveClass(JsonErrorReportValve.class.getName());
+        // end-snippet:tomcat-json-errors
 
         // 3. Mount the servlet, async-supported, in the app's context.
+        // snippet:tomcat-mount
         Context context = tomcat.addContext("", null);
         Wrapper esper = Tomcat.addServlet(context, "esper", new EsperServlet(broker, config));
         esper.setAsyncSupported(true);
         esper.setLoadOnStartup(1);
         context.addServletMapping("/events/*", "esper");
+        // end-snippet:tomcat-mount
 
         tomcat.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
