@@ -237,10 +237,16 @@ final class RawHttp implements AutoCloseable {
         return b;
     }
 
-    /** Decodes a chunked body; EOF at the terminating zero-length chunk (or, for a cut stream, an exception). */
+    /**
+     * Decodes a chunked body; EOF at the terminating zero-length chunk (or, for a cut stream, an exception). A
+     * chunk's data is handed over as it arrives; the line break ending it is read with the next chunk's size (a
+     * server may send it only then, as Jetty does).
+     */
     static final class ChunkedInput extends InputStream {
         private final InputStream in;
         private int remaining;
+        /** A chunk's data was read; its closing line break was not. */
+        private boolean afterData;
         private boolean finished;
 
         ChunkedInput(InputStream in) {
@@ -265,6 +271,16 @@ final class RawHttp implements AutoCloseable {
                 return -1;
             }
             if (remaining == 0) {
+                if (afterData) {
+                    String crlf = readLine(in);
+                    if (crlf == null) {
+                        throw new EOFException("stream cut before its final chunk");
+                    }
+                    if (!crlf.isEmpty()) {
+                        throw new IOException("bad chunk end");
+                    }
+                    afterData = false;
+                }
                 String size = readLine(in);
                 if (size == null) {
                     throw new EOFException("stream cut before its final chunk");
@@ -287,12 +303,7 @@ final class RawHttp implements AutoCloseable {
                 throw new EOFException("stream cut inside a chunk");
             }
             remaining -= n;
-            if (remaining == 0) {
-                String crlf = readLine(in);
-                if (crlf == null || !crlf.isEmpty()) {
-                    throw new IOException("bad chunk end");
-                }
-            }
+            afterData = remaining == 0;
             return n;
         }
     }

@@ -370,10 +370,16 @@ public final class SseTestClient implements AutoCloseable {
         }
     }
 
-    /** {@code Transfer-Encoding: chunked}: EOF at the last chunk; a connection cut before it is an error. */
+    /**
+     * {@code Transfer-Encoding: chunked}: EOF at the last chunk; a connection cut before it is an error. A
+     * chunk's data is handed over as soon as it arrives: the line break that ends it is read with the next
+     * chunk's size (a server may send it only then, as Jetty does).
+     */
     private static final class ChunkedInputStream extends InputStream {
         private final InputStream in;
         private long chunkLeft;
+        /** A chunk's data was read; its closing line break was not. */
+        private boolean afterData;
         private boolean done;
 
         ChunkedInputStream(InputStream in) {
@@ -392,6 +398,10 @@ public final class SseTestClient implements AutoCloseable {
                 return -1;
             }
             if (chunkLeft == 0) {
+                if (afterData) {
+                    readLine();
+                    afterData = false;
+                }
                 String size = readLine();
                 int semi = size.indexOf(';');
                 String hex = (semi < 0 ? size : size.substring(0, semi)).trim();
@@ -413,9 +423,7 @@ public final class SseTestClient implements AutoCloseable {
                 throw new EOFException("connection closed inside a chunk, before the stream's final chunk");
             }
             chunkLeft -= n;
-            if (chunkLeft == 0) {
-                readLine();
-            }
+            afterData = chunkLeft == 0;
             return n;
         }
 
