@@ -3,6 +3,7 @@ package dev.esper.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.esper.testsupport.Ports;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
 import java.io.IOException;
@@ -56,7 +57,7 @@ class StandaloneJarIT {
 
     /** Starts the jar on a free port and waits for its banner. */
     private EsperProcess running(Map<String, String> env, String... args) {
-        port = EsperProcess.freePort();
+        port = Ports.freePort();
         List<String> all = new ArrayList<>(List.of("--port=" + port));
         all.addAll(List.of(args));
         EsperProcess esper = track(EsperProcess.esper(env, all.toArray(String[]::new)));
