@@ -41,7 +41,10 @@ public final class ApiFixture implements AutoCloseable {
         this.prefix = prefix;
     }
 
-    /** Starts {@code frontEnd} with the API over {@code broker} at {@code /app/*}, with its policy for {@code config}. */
+    /**
+     * Starts {@code frontEnd} with the API over {@code broker} at {@code /app/*}, under the front end's access
+     * policy for {@code config}.
+     */
     public static ApiFixture start(FrontEnd frontEnd, Broker broker, EsperConfig config) throws Exception {
         return start(frontEnd, broker, config, CONTEXT, "/*");
     }
@@ -107,7 +110,8 @@ public final class ApiFixture implements AutoCloseable {
     }
 
     /** A POST of {@code body} to {@code /publish/<topic>}. */
-    public HttpResponse<String> publish(String topic, String body, String... headers) throws IOException, InterruptedException {
+    public HttpResponse<String> publish(String topic, String body, String... headers)
+            throws IOException, InterruptedException {
         return send("POST", "/publish/" + topic, body, headers);
     }
 

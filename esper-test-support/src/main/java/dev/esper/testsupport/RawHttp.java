@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * A raw HTTP/1.1 client over one socket, so tests see the exact bytes on the wire: the status line, the
- * headers, and the body de-chunked incrementally (for open SSE streams) with bounded waits.
+ * headers, and the body de-chunked incrementally (for open SSE streams) with bounded waits. Not thread-safe:
+ * one test thread uses it.
  */
 public final class RawHttp implements Closeable {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
