@@ -218,14 +218,17 @@ public abstract class HttpContract {
         open();
         for (String escape : List.of("%25", "%00", "%2F", "%C3%28")) {
             String topic = "abcd" + escape + "efgh";
-            HttpResponse<String> sub = server.get("/subscribe/" + topic);
-            HttpResponse<String> pub = server.publish(topic, "data: x");
-            for (HttpResponse<String> r : List.of(sub, pub)) {
-                assertThat(r.statusCode()).as(topic).isEqualTo(400);
+            // Each on its own connection: a front end that refuses the path closes the connection after its 400,
+            // and a pooled client could send the next request on it as it closes.
+            RawHttp sub = server.raw("GET", "/subscribe/" + topic, List.of(), null).readHead();
+            RawHttp pub = server.raw("POST", "/publish/" + topic, List.of("Content-Length: 7"),
+                    "data: x".getBytes(StandardCharsets.US_ASCII)).readHead();
+            for (RawHttp r : List.of(sub, pub)) {
+                assertThat(r.status()).as(topic).isEqualTo(400);
                 if (frontEnd().refusesInPaths(escape)) {
-                    assertThat(r.body()).as(topic).doesNotContainIgnoringCase("<html").hasSizeLessThan(1000);
+                    assertThat(r.readBody()).as(topic).doesNotContainIgnoringCase("<html").hasSizeLessThan(1000);
                 } else {
-                    assertThat(r.body()).as(topic).contains("topic id must be 8-64 ASCII letters or digits");
+                    assertThat(r.readBody()).as(topic).contains("topic id must be 8-64 ASCII letters or digits");
                 }
             }
         }
