@@ -206,6 +206,8 @@ class StandaloneJarIT {
         // README: curl -N http://localhost:3000/subscribe/abcdef123 (the port is this test's)
         EsperProcess subscriber = track(EsperProcess.command("curl", "-N",
                 "http://localhost:" + port + "/subscribe/abcdef123"));
+        // The opening comment comes once the stream is on its topic; /stats counts it a moment before that.
+        subscriber.awaitOutput(":ok\n\n");
         await().atMost(EsperProcess.TIMEOUT).until(() -> clients(null) == 1);
 
         // README: curl -X POST http://localhost:3000/publish/abcdef123 -d $'event: testing\ndata: {"some":"data"}'
