@@ -3,10 +3,10 @@ package dev.esper.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.esper.testsupport.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -109,7 +109,7 @@ final class EsperJar implements AutoCloseable {
     static EsperJar start(Options options) {
         for (int attempt = 1;; attempt++) {
             try {
-                return startOn(freePort(), options);
+                return startOn(Ports.freePort(), options);
             } catch (AssertionError e) {
                 // Another process took the port between our check and the server's bind: try another.
                 if (attempt >= 5 || !String.valueOf(e.getMessage()).contains("address already in use")) {
@@ -148,25 +148,6 @@ final class EsperJar implements AutoCloseable {
 
     private static String javaTool(String name) {
         return Path.of(System.getProperty("java.home"), "bin", name).toString();
-    }
-
-    /**
-     * A port that was free a moment ago, chosen at random below Linux's ephemeral range (32768-60999), so
-     * that no outgoing connection of this or another test can take it before the server binds it.
-     */
-    static int freePort() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = random.nextInt(20_000, 32_000);
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(false);
-                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
-                return port;
-            } catch (IOException busy) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port found in 20000-31999");
     }
 
     int port() {

@@ -10,6 +10,7 @@ import dev.esper.auth.Secret;
 import dev.esper.auth.Side;
 import dev.esper.config.EsperConfig;
 import dev.esper.topic.TopicId;
+import dev.esper.testsupport.Tokens;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,7 @@ import dev.esper.broker.Broker;
 import dev.esper.broker.Chunk;
 import dev.esper.event.Event;
 import dev.esper.topic.TopicId;
+import dev.esper.testsupport.RedisServerFixture;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

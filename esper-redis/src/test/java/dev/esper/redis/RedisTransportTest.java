@@ -11,6 +11,7 @@ import dev.esper.broker.TransportProvider;
 import dev.esper.config.EsperConfig;
 import dev.esper.event.Event;
 import dev.esper.topic.TopicId;
+import dev.esper.testsupport.RedisServerFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -28,13 +28,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DisconnectWatchTest {
     static Stream<Arguments> containers() {
         return Stream.of(
-                Arguments.of("Jetty 12", (Supplier<Container>) JettyContainer::new, JettyDisconnectWatch.class),
-                Arguments.of("Tomcat 11", (Supplier<Container>) TomcatContainer::new, TomcatDisconnectWatch.class));
+                Arguments.of("Jetty 12", (Supplier<ServletContainer>) JettyContainer::new, JettyDisconnectWatch.class),
+                Arguments.of("Tomcat 11", (Supplier<ServletContainer>) TomcatContainer::new, TomcatDisconnectWatch.class));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("containers")
-    void theContainersWatchReachesItsInternalsAndSeesAnIdleClientLeave(String name, Supplier<Container> container,
+    void theContainersWatchReachesItsInternalsAndSeesAnIdleClientLeave(String name, Supplier<ServletContainer> container,
             Class<?> expected) throws Exception {
         CompletableFuture<Object> watched = new CompletableFuture<>();
         CountDownLatch gone = new CountDownLatch(1);
@@ -58,8 +58,8 @@ class DisconnectWatchTest {
                 }
             }
         };
-        try (Container c = container.get()) {
-            int port = c.start("", Map.of("/*", servlet), Map.of());
+        try (ServletContainer c = container.get()) {
+            int port = c.mount("", Map.of("/*", servlet), Map.of());
             try (Socket s = new Socket("127.0.0.1", port)) {
                 OutputStream out = s.getOutputStream();
                 out.write("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

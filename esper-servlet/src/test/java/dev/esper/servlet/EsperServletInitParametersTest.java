@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.esper.auth.Side;
 import dev.esper.config.EsperConfig;
 import dev.esper.config.Setting;
+import dev.esper.testsupport.Tokens;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.UnavailableException;

@@ -11,11 +11,11 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /** Embedded Jetty 12 (ee10), with Jetty's defaults, as a user's existing app would have it. */
-final class JettyContainer implements Container {
+final class JettyContainer implements ServletContainer {
     private Server server;
 
     @Override
-    public int start(String contextPath, Map<String, HttpServlet> mounts, Map<String, String> initParams)
+    public int mount(String contextPath, Map<String, HttpServlet> mounts, Map<String, String> initParams)
             throws Exception {
         server = new Server();
         // As the servlet guide advises: Jetty's URI rules less those about a path's encoding, so that an encoded

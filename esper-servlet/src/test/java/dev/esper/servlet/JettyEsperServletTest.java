@@ -1,9 +1,9 @@
 package dev.esper.servlet;
 
 /** The behaviour suite on embedded Jetty. */
-class JettyEsperServletTest extends EsperServletContract {
+class JettyEsperServletTest extends ServletContract {
     @Override
-    Container container() {
+    protected ServletContainer frontEnd() {
         return new JettyContainer();
     }
 }

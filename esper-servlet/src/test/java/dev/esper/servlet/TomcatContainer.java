@@ -12,7 +12,7 @@ import org.apache.catalina.valves.JsonErrorReportValve;
 import org.apache.catalina.startup.Tomcat;
 
 /** Embedded Tomcat 11 with its defaults (NIO connector), as a user's existing app would have it. */
-final class TomcatContainer implements Container {
+final class TomcatContainer implements ServletContainer {
     private final Map<String, String> connectorProperties;
     private Tomcat tomcat;
     private Path baseDir;
@@ -27,7 +27,7 @@ final class TomcatContainer implements Container {
     }
 
     @Override
-    public int start(String contextPath, Map<String, HttpServlet> mounts, Map<String, String> initParams)
+    public int mount(String contextPath, Map<String, HttpServlet> mounts, Map<String, String> initParams)
             throws Exception {
         baseDir = Files.createTempDirectory("esper-tomcat");
         tomcat = new Tomcat();

@@ -3,14 +3,16 @@ package dev.esper.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.esper.broker.Broker;
+import dev.esper.testsupport.ApiFixture;
+import dev.esper.testsupport.RawHttp;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The behaviour suite on embedded Tomcat, and what is Tomcat's own. */
-class TomcatEsperServletTest extends EsperServletContract {
+class TomcatEsperServletTest extends ServletContract {
     @Override
-    Container container() {
+    protected ServletContainer frontEnd() {
         return new TomcatContainer();
     }
 
@@ -21,7 +23,7 @@ class TomcatEsperServletTest extends EsperServletContract {
      */
     @Test
     void anIdleStreamOutlivesTheConnectorsConnectionTimeout() throws Exception {
-        server = ServletFixture.start(new TomcatContainer(Map.of("connectionTimeout", "300")),
+        server = ApiFixture.start(new TomcatContainer(Map.of("connectionTimeout", "300")),
                 Broker.builder().heartbeat(Duration.ofSeconds(60)).build(), openConfig().build());
         RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
 

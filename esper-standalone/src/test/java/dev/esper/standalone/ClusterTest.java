@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.esper.config.EsperConfig;
-import dev.esper.redis.RedisServerFixture;
+import dev.esper.testsupport.RedisServerFixture;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

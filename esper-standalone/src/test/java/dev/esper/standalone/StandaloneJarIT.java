@@ -3,6 +3,7 @@ package dev.esper.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.esper.testsupport.Ports;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
 import java.io.IOException;
@@ -56,7 +57,7 @@ class StandaloneJarIT {
 
     /** Starts the jar on a free port and waits for its banner. */
     private EsperProcess running(Map<String, String> env, String... args) {
-        port = EsperProcess.freePort();
+        port = Ports.freePort();
         List<String> all = new ArrayList<>(List.of("--port=" + port));
         all.addAll(List.of(args));
         EsperProcess esper = track(EsperProcess.esper(env, all.toArray(String[]::new)));
@@ -229,6 +230,8 @@ class StandaloneJarIT {
         // README: curl -N http://localhost:3000/subscribe/abcdef123 (the port is this test's)
         EsperProcess subscriber = track(EsperProcess.command("curl", "-N",
                 "http://localhost:" + port + "/subscribe/abcdef123"));
+        // The opening comment comes once the stream is on its topic; /stats counts it a moment before that.
+        subscriber.awaitOutput(":ok\n\n");
         await().atMost(EsperProcess.TIMEOUT).until(() -> clients(null) == 1);
 
         // README: curl -X POST http://localhost:3000/publish/abcdef123 -d $'event: testing\ndata: {"some":"data"}'

@@ -1,4 +1,4 @@
-package dev.esper.redis;
+package dev.esper.testsupport;
 
 import static org.awaitility.Awaitility.await;
 
@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +34,7 @@ public final class RedisServerFixture implements AutoCloseable {
 
     private RedisServerFixture(boolean appendOnly) {
         this.appendOnly = appendOnly;
-        this.port = freePort();
+        this.port = Ports.freePort();
         try {
             this.dir = Files.createTempDirectory("esper-redis-test");
         } catch (IOException e) {
@@ -125,23 +124,5 @@ public final class RedisServerFixture implements AutoCloseable {
         } catch (IOException e) {
             // A leftover temporary directory is harmless.
         }
-    }
-
-    /**
-     * A port that was free a moment ago, at random below Linux's ephemeral range (32768-60999): the server is
-     * restarted on the same port, and no outgoing connection (Lettuce reconnecting, say) may take it meanwhile.
-     */
-    private static int freePort() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = random.nextInt(20_000, 32_000);
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
-                return port;
-            } catch (IOException busy) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port found in 20000-31999");
     }
 }

@@ -1,8 +1,7 @@
-package dev.esper.servlet;
+package dev.esper.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.esper.broker.Broker;
 import dev.esper.config.EsperConfig;
@@ -18,18 +17,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC 2, 2.1, 2.2, 2.3, 5 and 7 over real HTTP, with {@link EsperServlet} mounted in a container as a
- * user would mount it. Each container runs this suite through a subclass.
+ * SPEC 2, 2.1, 2.2, 2.3, 5 and 7 over real HTTP, with esper's HTTP API mounted in a front end as a user
+ * would mount it. Each front end runs this suite through a subclass.
  */
-abstract class EsperServletContract {
-    static final String TOPIC = "abcdef123";
+public abstract class HttpContract {
+    /** A valid topic id. */
+    protected static final String TOPIC = "abcdef123";
     private static final Duration PROMPTLY = Duration.ofSeconds(3);
     private static final Pattern FRAME = Pattern.compile("id: ([^\\n]*)\\n(?:event: [^\\n]*\\n)?data: ([^\\n]*)\\n\\n");
 
-    ServletFixture server;
+    /** The running front end of the current test, closed after it; null before it starts one. */
+    protected ApiFixture server;
 
-    /** A fresh, stopped container. */
-    abstract Container container();
+    /** A fresh, stopped front end. */
+    protected abstract FrontEnd frontEnd();
 
     @AfterEach
     void stop() throws Exception {
@@ -38,26 +39,27 @@ abstract class EsperServletContract {
         }
     }
 
-    ServletFixture open() throws Exception {
+    protected ApiFixture open() throws Exception {
         return open(Broker.builder());
     }
 
-    ServletFixture open(Broker.Builder broker) throws Exception {
-        server = ServletFixture.open(container(), broker);
+    protected ApiFixture open(Broker.Builder broker) throws Exception {
+        server = ApiFixture.open(frontEnd(), broker);
         return server;
     }
 
-    ServletFixture withConfig(Broker.Builder broker, EsperConfig.Builder config) throws Exception {
-        server = ServletFixture.start(container(), broker.build(), config.build());
+    protected ApiFixture withConfig(Broker.Builder broker, EsperConfig.Builder config) throws Exception {
+        server = ApiFixture.start(frontEnd(), broker.build(), config.build());
         return server;
     }
 
-    static EsperConfig.Builder openConfig() {
+    /** No tokens. */
+    protected static EsperConfig.Builder openConfig() {
         return EsperConfig.builder();
     }
 
     /** Both sides protected, by {@link Tokens#SUBSCRIBER_SECRET} and {@link Tokens#PUBLISHER_SECRET}. */
-    static EsperConfig.Builder protectedConfig() {
+    protected static EsperConfig.Builder protectedConfig() {
         return EsperConfig.builder().subscriberSecret(Tokens.SUBSCRIBER_SECRET)
                 .publisherSecret(Tokens.PUBLISHER_SECRET);
     }
@@ -159,7 +161,7 @@ abstract class EsperServletContract {
         open();
         RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
 
-        server.broker.close(Duration.ofSeconds(1));
+        server.broker().close(Duration.ofSeconds(1));
 
         assertThat(stream.awaitEnd(PROMPTLY)).isTrue();
     }
@@ -192,7 +194,7 @@ abstract class EsperServletContract {
             assertThat(r.headers().firstValue("Allow")).as(c.getKey()).hasValue(c.getValue()[1]);
             assertThat(r.body()).as(c.getKey()).startsWith("{\"error\":\"method '" + c.getValue()[0] + "'");
         }
-        assertThat(server.broker.stats().published()).isZero();
+        assertThat(server.broker().stats().published()).isZero();
     }
 
     @Test
@@ -207,8 +209,8 @@ abstract class EsperServletContract {
             HttpResponse<String> pub = server.publish(topic, "data: x");
             assertThat(pub.statusCode()).as(topic).isEqualTo(400);
         }
-        assertThat(server.broker.stats().published()).isZero();
-        assertThat(server.broker.stats().topics()).isZero();
+        assertThat(server.broker().stats().published()).isZero();
+        assertThat(server.broker().stats().topics()).isZero();
     }
 
     @Test
@@ -216,18 +218,21 @@ abstract class EsperServletContract {
         open();
         for (String escape : List.of("%25", "%00", "%2F", "%C3%28")) {
             String topic = "abcd" + escape + "efgh";
-            HttpResponse<String> sub = server.get("/subscribe/" + topic);
-            HttpResponse<String> pub = server.publish(topic, "data: x");
-            for (HttpResponse<String> r : List.of(sub, pub)) {
-                assertThat(r.statusCode()).as(topic).isEqualTo(400);
-                if (container().refusesInPaths(escape)) {
-                    assertThat(r.body()).as(topic).doesNotContainIgnoringCase("<html").hasSizeLessThan(1000);
+            // Each on its own connection: a front end that refuses the path closes the connection after its 400,
+            // and a pooled client could send the next request on it as it closes.
+            RawHttp sub = server.raw("GET", "/subscribe/" + topic, List.of(), null).readHead();
+            RawHttp pub = server.raw("POST", "/publish/" + topic, List.of("Content-Length: 7"),
+                    "data: x".getBytes(StandardCharsets.US_ASCII)).readHead();
+            for (RawHttp r : List.of(sub, pub)) {
+                assertThat(r.status()).as(topic).isEqualTo(400);
+                if (frontEnd().refusesInPaths(escape)) {
+                    assertThat(r.readBody()).as(topic).doesNotContainIgnoringCase("<html").hasSizeLessThan(1000);
                 } else {
-                    assertThat(r.body()).as(topic).contains("topic id must be 8-64 ASCII letters or digits");
+                    assertThat(r.readBody()).as(topic).contains("topic id must be 8-64 ASCII letters or digits");
                 }
             }
         }
-        assertThat(server.broker.stats().topics()).isZero();
+        assertThat(server.broker().stats().topics()).isZero();
     }
 
     @Test
@@ -253,7 +258,7 @@ abstract class EsperServletContract {
                 new byte[] {'d', 'a', 't', 'a', ':', ' ', (byte) 0xC3, (byte) 0x28});
         assertThat(raw.readHead().status()).isEqualTo(400);
         assertThat(raw.readBody()).contains("UTF-8");
-        assertThat(server.broker.stats().published()).isZero();
+        assertThat(server.broker().stats().published()).isZero();
     }
 
     @Test
@@ -265,7 +270,7 @@ abstract class EsperServletContract {
 
         assertThat(raw.readHead().status()).isEqualTo(413);
         assertThat(raw.readBody()).contains("larger than 1000 bytes");
-        assertThat(server.broker.stats().published()).isZero();
+        assertThat(server.broker().stats().published()).isZero();
     }
 
     @Test
@@ -280,7 +285,7 @@ abstract class EsperServletContract {
 
         assertThat(raw.readHead().status()).isEqualTo(413);
         assertThat(raw.readBody()).contains("larger than 1000 bytes");
-        assertThat(server.broker.stats().published()).isZero();
+        assertThat(server.broker().stats().published()).isZero();
     }
 
     @Test
@@ -294,7 +299,7 @@ abstract class EsperServletContract {
         raw.write(chunk(body.substring(500)));
         raw.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(raw.readHead().status()).isEqualTo(200);
-        assertThat(server.broker.stats().published()).isEqualTo(2);
+        assertThat(server.broker().stats().published()).isEqualTo(2);
     }
 
     private static byte[] chunk(String s) {
@@ -430,36 +435,36 @@ abstract class EsperServletContract {
     void aSubscriberThatSendsBytesOnItsStreamIsDisconnectedAndRemoved() throws Exception {
         open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
         RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
-        assertThat(ServletFixture.clientsIn(server.get("/stats").body())).isEqualTo(1);
+        assertThat(ApiFixture.clientsIn(server.get("/stats").body())).isEqualTo(1);
 
         // A stream has nothing to receive (its answer says Connection: close, so not even a next request);
         // bytes would otherwise be read and dropped by the container for as long as the client sends them.
         stream.write("GET /stats HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
         assertThat(stream.awaitEnd(PROMPTLY)).as("the server ends the stream").isTrue();
-        await().atMost(PROMPTLY).until(() -> ServletFixture.clientsIn(server.get("/stats").body()) == 0);
+        await().atMost(PROMPTLY).until(() -> ApiFixture.clientsIn(server.get("/stats").body()) == 0);
     }
 
     @Test
     void anAbruptlyDisconnectedIdleStreamIsRemovedPromptly() throws Exception {
         open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
         RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
-        assertThat(ServletFixture.clientsIn(server.get("/stats").body())).isEqualTo(1);
+        assertThat(ApiFixture.clientsIn(server.get("/stats").body())).isEqualTo(1);
 
         stream.abort();
 
-        await().atMost(PROMPTLY).until(() -> ServletFixture.clientsIn(server.get("/stats").body()) == 0);
+        await().atMost(PROMPTLY).until(() -> ApiFixture.clientsIn(server.get("/stats").body()) == 0);
     }
 
     @Test
     void aCleanlyClosedIdleStreamIsRemovedPromptly() throws Exception {
         open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
         RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
-        assertThat(ServletFixture.clientsIn(server.get("/stats").body())).isEqualTo(1);
+        assertThat(ApiFixture.clientsIn(server.get("/stats").body())).isEqualTo(1);
 
         stream.close();
 
-        await().atMost(PROMPTLY).until(() -> ServletFixture.clientsIn(server.get("/stats").body()) == 0);
+        await().atMost(PROMPTLY).until(() -> ApiFixture.clientsIn(server.get("/stats").body()) == 0);
     }
 
     @Test
@@ -482,11 +487,11 @@ abstract class EsperServletContract {
         String big = "data: " + "z".repeat(60_000);
 
         // The slow client reads nothing more; sockets and container buffers fill, then the broker drops it.
-        for (int i = 0; i < 400 && server.broker.stats().dropped() == 0; i++) {
+        for (int i = 0; i < 400 && server.broker().stats().dropped() == 0; i++) {
             assertThat(server.publish(TOPIC, big).statusCode()).isEqualTo(200);
         }
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.broker.stats().dropped() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.broker().stats().dropped() == 1);
         await().atMost(PROMPTLY).until(() -> server.clients() == 0);
         slow.abort();
     }
@@ -545,45 +550,16 @@ abstract class EsperServletContract {
     // ---- mounting ------------------------------------------------------------------------------------
 
     @Test
-    void theServletWorksAtTheRootContextAndUnderAPrefixMapping() throws Exception {
+    void theApiWorksAtTheRootContextAndUnderAPrefixMapping() throws Exception {
         Broker broker = Broker.builder().build();
-        server = ServletFixture.start(container(), broker, openConfig().build(), "", "/events/*");
+        server = ApiFixture.start(frontEnd(), broker, openConfig().build(), "", "/events/*");
 
         RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
         assertThat(server.publish(TOPIC, "data: prefixed").statusCode()).isEqualTo(200);
 
-        assertThat(server.prefix).isEqualTo("/events");
+        assertThat(server.prefix()).isEqualTo("/events");
         assertThat(stream.awaitBody("data: prefixed\n\n", PROMPTLY)).contains("data: prefixed");
         assertThat(server.get("/stats").statusCode()).isEqualTo(200);
-    }
-
-    // ---- declarative mode ----------------------------------------------------------------------------
-
-    @Test
-    void theDeclarativeServletBuildsItsBrokerFromInitParametersAndClosesItOnDestroy() throws Exception {
-        EsperServlet servlet = new EsperServlet();
-        Container c = container();
-        assumeTrue(c.runsServlets(), "declarative mode is a servlet's");
-        int port = c.start(ServletFixture.CONTEXT, Map.of("/*", servlet), Map.of(
-                "subscriberSecret", Tokens.SUBSCRIBER_SECRET, "publisherSecret", Tokens.PUBLISHER_SECRET,
-                "maxBody", "100", "maxSubscribers", "1", "corsOrigins", "https://app.example"));
-        server = ServletFixture.attach(c, servlet.broker(), port);
-        String pub = "Bearer " + Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
-
-        assertThat(server.publish(TOPIC, "data: x").statusCode()).isEqualTo(401);
-        assertThat(server.publish(TOPIC, "data: " + "x".repeat(100), "Authorization", pub).statusCode()).isEqualTo(413);
-        RawHttp stream = server.subscribe("/subscribe/" + TOPIC + "?token=" + Tokens.hs256(Tokens.SUBSCRIBER_SECRET,
-                TOPIC), "Origin: https://app.example");
-        assertThat(stream.header("Access-Control-Allow-Origin")).isEqualTo("https://app.example");
-        assertThat(server.get("/subscribe/" + TOPIC + "?token=" + Tokens.hs256(Tokens.SUBSCRIBER_SECRET, TOPIC))
-                .statusCode()).isEqualTo(503);
-        assertThat(server.publish(TOPIC, "data: declared", "Authorization", pub).statusCode()).isEqualTo(200);
-        assertThat(stream.awaitBody("data: declared\n\n", PROMPTLY)).contains("data: declared");
-        stream.close();
-
-        c.close();
-
-        assertThat(servlet.broker().isClosed()).isTrue();
     }
 
     // ---- every rejection leaves a kept-alive connection usable --------------------------------------
@@ -608,46 +584,6 @@ abstract class EsperServletContract {
                     .isEqualTo(405);
         }
         assertThat(server.publish(TOPIC, "data: after", "Authorization", pub).statusCode()).isEqualTo(200);
-        assertThat(server.broker.stats().published()).isEqualTo(1);
-    }
-
-    // ---- SPEC 3: tokens never reach a log line -------------------------------------------------------
-
-    @Test
-    void tokensNeverReachALogLineEvenWhenRejected() throws Exception {
-        assumeTrue(container().runsServlets(), "the capture is checked with the servlet's own log line");
-        try (LogCapture logs = LogCapture.start()) {
-            withConfig(Broker.builder().heartbeat(Duration.ofMillis(100)), protectedConfig());
-            String sub = Tokens.hs256(Tokens.SUBSCRIBER_SECRET, TOPIC);
-            String pub = Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
-            String expired = Tokens.hmac("HS256", Tokens.PUBLISHER_SECRET, "{\"sub\":\"" + TOPIC + "\",\"exp\":1}");
-            String wrong = Tokens.hs256("wrong-secret-0123456789abcdefghijk", TOPIC);
-            String garbage = "garbage-token-text-" + System.nanoTime();
-
-            RawHttp stream = server.subscribe("/subscribe/" + TOPIC + "?token=" + sub);
-            server.publish(TOPIC, "data: x", "Authorization", "Bearer " + pub);
-            server.publish(TOPIC + "?token=" + expired, "data: x");
-            server.publish(TOPIC, "data: x", "Authorization", "Bearer " + wrong);
-            server.get("/subscribe/" + TOPIC + "?token=" + garbage);
-            server.get("/subscribe/" + TOPIC, "Authorization", "Bearer " + garbage);
-            server.get("/stats?token=" + expired);
-            server.get("/nope?token=" + garbage);
-            stream.awaitBody(":\n\n", PROMPTLY);
-            stream.abort();
-            await().atMost(PROMPTLY).until(() -> server.clients() == 0);
-            server.close();
-            server = null;
-
-            String text = logs.text();
-            assertThat(text).as("the capture works").contains("esper servlet");
-            for (String token : List.of(sub, pub, expired, wrong, garbage)) {
-                assertThat(text).doesNotContain(token);
-                for (String part : token.split("\\.")) {
-                    if (part.length() > 20) {
-                        assertThat(text).doesNotContain(part);
-                    }
-                }
-            }
-        }
+        assertThat(server.broker().stats().published()).isEqualTo(1);
     }
 }

@@ -1,4 +1,4 @@
-package dev.esper.servlet;
+package dev.esper.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,19 +19,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * SPEC 3 over real HTTP: one case per token rule, on the subscribe side, the publish side and
- * {@code /stats}. Each container runs it through a subclass.
+ * {@code /stats}. Each front end runs it through a subclass.
  */
-abstract class AuthMatrixContract {
-    static final String TOPIC = "abcdef123";
+public abstract class AuthMatrixContract {
+    private static final String TOPIC = "abcdef123";
     /** An attacker's public key, offered in a {@code jwk} header; it must not be used. */
     static final String RSA_JWK = "{\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFb"
             + "WhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w"
             + "6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4v"
             + "MQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw\"}";
 
-    ServletFixture server;
+    private ApiFixture server;
 
-    abstract Container container();
+    /** A fresh, stopped front end. */
+    protected abstract FrontEnd frontEnd();
 
     @AfterEach
     void stop() throws Exception {
@@ -40,8 +41,8 @@ abstract class AuthMatrixContract {
         }
     }
 
-    private ServletFixture start(String subscriberSecret, String publisherSecret) throws Exception {
-        server = ServletFixture.start(container(), Broker.builder().build(),
+    private ApiFixture start(String subscriberSecret, String publisherSecret) throws Exception {
+        server = ApiFixture.start(frontEnd(), Broker.builder().build(),
                 EsperConfig.builder().subscriberSecret(subscriberSecret).publisherSecret(publisherSecret).build());
         return server;
     }
@@ -189,7 +190,7 @@ abstract class AuthMatrixContract {
                         h -> assertThat(h).startsWith("Bearer "));
             }
         }
-        assertThat(server.broker.stats().published()).isEqualTo(c.status() == 200 ? 2 : 0);
+        assertThat(server.broker().stats().published()).isEqualTo(c.status() == 200 ? 2 : 0);
     }
 
     static Stream<Arguments> statsCases() {
@@ -254,8 +255,8 @@ abstract class AuthMatrixContract {
 
     @Test
     void checksRunInSpecOrderRouteMethodTopicTokenBody() throws Exception {
-        server = ServletFixture.start(container(), Broker.builder().build(),
-                EsperServletContract.protectedConfig().maxBody(100).build());
+        server = ApiFixture.start(frontEnd(), Broker.builder().build(),
+                HttpContract.protectedConfig().maxBody(100).build());
         String token = Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
         String big = "data: " + "x".repeat(200);
 
@@ -265,6 +266,6 @@ abstract class AuthMatrixContract {
         assertThat(server.publish(TOPIC, big).statusCode()).isEqualTo(401);
         assertThat(server.publish(TOPIC, big, "Authorization", "Bearer " + token).statusCode()).isEqualTo(413);
         assertThat(server.publish(TOPIC, "event: x", "Authorization", "Bearer " + token).statusCode()).isEqualTo(400);
-        assertThat(server.broker.stats().published()).isZero();
+        assertThat(server.broker().stats().published()).isZero();
     }
 }

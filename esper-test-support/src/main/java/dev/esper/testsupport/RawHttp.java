@@ -1,4 +1,4 @@
-package dev.esper.servlet;
+package dev.esper.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -19,12 +19,13 @@ import java.util.Map;
 
 /**
  * A raw HTTP/1.1 client over one socket, so tests see the exact bytes on the wire: the status line, the
- * headers, and the body de-chunked incrementally (for open SSE streams) with bounded waits.
+ * headers, and the body de-chunked incrementally (for open SSE streams) with bounded waits. Not thread-safe:
+ * one test thread uses it.
  */
-final class RawHttp implements Closeable {
+public final class RawHttp implements Closeable {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
-    final Socket socket;
+    private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
     private int status;
@@ -41,14 +42,15 @@ final class RawHttp implements Closeable {
         socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
     }
 
-    static RawHttp connect(int port) throws IOException {
+    /** Connects to {@code 127.0.0.1:port}, waiting at most 5 s; reads time out after 10 s. */
+    public static RawHttp connect(int port) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         return new RawHttp(s);
     }
 
     /** Sends a request head (lines without the final blank line; Host is added) and an optional body. */
-    RawHttp send(String method, String target, List<String> headerLines, byte[] bodyBytes) throws IOException {
+    public RawHttp send(String method, String target, List<String> headerLines, byte[] bodyBytes) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         sb.append("Host: 127.0.0.1\r\n");
@@ -65,13 +67,13 @@ final class RawHttp implements Closeable {
     }
 
     /** Writes raw bytes (e.g. more of a chunked body). */
-    void write(byte[] bytes) throws IOException {
+    public void write(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
     /** Reads the status line and headers. */
-    RawHttp readHead() throws IOException {
+    public RawHttp readHead() throws IOException {
         String statusLine = readLine();
         String[] parts = statusLine.split(" ", 3);
         status = Integer.parseInt(parts[1]);
@@ -86,22 +88,24 @@ final class RawHttp implements Closeable {
         return this;
     }
 
-    int status() {
+    /** The status code {@link #readHead()} read. */
+    public int status() {
         return status;
     }
 
     /** The first value of a header (name in any case), or null. */
-    String header(String name) {
+    public String header(String name) {
         List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
         return v == null ? null : v.get(0);
     }
 
-    Map<String, List<String>> headers() {
+    /** Every header {@link #readHead()} read, by lower-case name, values in order. */
+    public Map<String, List<String>> headers() {
         return headers;
     }
 
     /** Reads the whole body (by length, chunks, or until the server closes). */
-    String readBody() throws IOException {
+    public String readBody() throws IOException {
         while (!bodyDone) {
             readSome();
         }
@@ -109,12 +113,12 @@ final class RawHttp implements Closeable {
     }
 
     /** The body received so far, as UTF-8. */
-    String bodySoFar() {
+    public String bodySoFar() {
         return body.toString(StandardCharsets.UTF_8);
     }
 
     /** Reads until the body so far contains {@code text}; fails after {@code timeout}. */
-    String awaitBody(String text, Duration timeout) throws IOException {
+    public String awaitBody(String text, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!bodySoFar().contains(text)) {
             if (bodyDone) {
@@ -129,7 +133,7 @@ final class RawHttp implements Closeable {
     }
 
     /** Whether the server ended the body (final chunk or EOF) within the timeout. */
-    boolean awaitEnd(Duration timeout) throws IOException {
+    public boolean awaitEnd(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!bodyDone && System.nanoTime() < deadline) {
             try {
@@ -215,7 +219,7 @@ final class RawHttp implements Closeable {
     }
 
     /** Closes with an RST (SO_LINGER 0), as a crashed client or a dropped network would. */
-    void abort() throws IOException {
+    public void abort() throws IOException {
         socket.setSoLinger(true, 0);
         socket.close();
     }
