@@ -204,8 +204,8 @@ class StandaloneJarIT {
 
     @Test
     void aRedisThatCannotBeReachedFailsTheStartWithoutShowingThePassword() {
-        int closed = EsperProcess.freePort();
-        EsperProcess esper = track(EsperProcess.esper(Map.of(), "--port=" + EsperProcess.freePort(),
+        int closed = Ports.freePort();
+        EsperProcess esper = track(EsperProcess.esper(Map.of(), "--port=" + Ports.freePort(),
                 "--redis=redis://user:LEAKPW@127.0.0.1:" + closed));
         assertThat(esper.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
         assertThat(esper.output()).contains("cannot connect to Redis at 127.0.0.1:" + closed).doesNotContain("LEAKPW");

@@ -32,6 +32,8 @@ public final class RawHttp implements Closeable {
     private final Map<String, List<String>> headers = new LinkedHashMap<>();
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private boolean chunked;
+    /** A chunk's data was read; the line break after it was not. */
+    private boolean afterChunk;
     private long remaining = -1;
     private boolean bodyDone;
 
@@ -163,6 +165,11 @@ public final class RawHttp implements Closeable {
             return;
         }
         if (chunked) {
+            if (afterChunk) {
+                // The line break that ends the previous chunk's data: Jetty sends it with the next chunk.
+                readLine();
+                afterChunk = false;
+            }
             String sizeLine = readLine();
             int semi = sizeLine.indexOf(';');
             int size = Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
@@ -174,7 +181,7 @@ public final class RawHttp implements Closeable {
                 return;
             }
             body.write(in.readNBytes(size));
-            readLine();
+            afterChunk = true;
             return;
         }
         if (remaining == 0) {
