@@ -35,7 +35,10 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li><b>Bounded memory.</b> Retention is bounded per topic by count and age and globally by bytes;
  *       topics, subscribers and each subscriber's unsent live bytes are bounded. Past a limit the broker
  *       evicts idle topics or refuses with {@link CapacityExceededException}; a subscriber past its
- *       bound is dropped with {@link SubscriberTooSlowException}.</li>
+ *       bound is dropped with {@link SubscriberTooSlowException}. One memory budget bounds all the events
+ *       the broker holds, retained or held for subscribers that are behind, at their heap cost: past it the
+ *       subscribers furthest behind are dropped, then the oldest retained events (see
+ *       {@link Builder#memoryBudget}).</li>
  *   <li><b>Ids.</b> Events published without an id get one from a broker-wide counter, seeded from the
  *       clock at start: decimal, increasing with publish order, never reused while the broker runs, and
  *       (unless more than 1000 events per millisecond were published) not reused after a restart.</li>
@@ -60,6 +63,7 @@ public final class Broker implements AutoCloseable {
     private final Retention retention;
     private final TopicTable topics;
     private final FanOut fanOut;
+    private final MemoryBudget budget;
     private final Maintenance maintenance;
     private final Transport transport;
 
@@ -94,7 +98,9 @@ public final class Broker implements AutoCloseable {
                 Broker.this.replaceHistory(topic, history, ages);
             }
         });
-        this.maintenance = new Maintenance(topics, retention, fanOut, clock, b.heartbeat.toMillis(), b.maintenance);
+        this.budget = new MemoryBudget(b.memoryBudget, topics, fanOut);
+        this.maintenance = new Maintenance(topics, retention, fanOut, budget, clock, b.heartbeat.toMillis(),
+                b.maintenance);
     }
 
     /** A builder with the defaults of SPEC 4. */
@@ -161,12 +167,18 @@ public final class Broker implements AutoCloseable {
         topics.makeRoomForRetention();
         Topic t = topics.lockHeld(id);
         PublishResult result;
+        long bytes;
         try {
+            long before = t.tail.endOffset;
             result = appendLocked(t, events);
+            bytes = t.tail.endOffset - before;
         } finally {
             t.lock.unlock();
         }
         fanOut.schedule(t);
+        if (budget.appended(events.size(), bytes)) {
+            maintenance.enforceBudgetSoon();
+        }
         return result;
     }
 
@@ -198,7 +210,10 @@ public final class Broker implements AutoCloseable {
                         + "' while it has local subscribers");
             }
             retention.releaseLocked(t);
-            retention.appendLocked(t, history, ids, ages, clock.millis());
+            long bytes = retention.appendLocked(t, history, ids, ages, clock.millis());
+            if (budget.appended(history.size(), bytes)) {
+                maintenance.enforceBudgetSoon();
+            }
             t.touched = true;
             topics.forgetIfEmptyLocked(t);
         } finally {
@@ -346,7 +361,10 @@ public final class Broker implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // Maintenance, stats and lifecycle
 
-    /** One maintenance pass (retention by age, forgetting idle topics, heartbeats). Runs on the maintenance thread, or from tests. */
+    /**
+     * One maintenance pass (retention by age, forgetting idle topics, heartbeats, the memory budget). Runs on the
+     * maintenance thread, or from tests.
+     */
     void maintain() {
         maintenance.runOnce();
     }
@@ -354,8 +372,8 @@ public final class Broker implements AutoCloseable {
     /** A snapshot of the counters. */
     public BrokerStats stats() {
         return new BrokerStats(clients.get(), topics.size(), published.sum(), delivered.sum(),
-                fanOut.dropped(), topics.evicted(), retention.events(), retention.bytes(),
-                (clock.millis() - startMillis) / 1000, transportStatus());
+                fanOut.dropped(), topics.evicted(), retention.events(), retention.bytes(), budget.budget(),
+                budget.held(), budget.dropped(), (clock.millis() - startMillis) / 1000, transportStatus());
     }
 
     private Map<String, Object> transportStatus() {
@@ -435,6 +453,7 @@ public final class Broker implements AutoCloseable {
         private int maxTopics = EsperConfig.defaults().maxTopics();
         private int maxSubscribers = EsperConfig.defaults().maxSubscribers();
         private long maxRetainedBytes = EsperConfig.defaults().maxRetainedBytes();
+        private long memoryBudget = EsperConfig.defaults().memoryBudget();
         private InstantSource clock = InstantSource.system();
         private int deliveryThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private Executor deliveryExecutor;
@@ -446,7 +465,7 @@ public final class Broker implements AutoCloseable {
 
         /**
          * Takes every broker setting from {@code config}: history size and ttl, heartbeat, subscriber buffer,
-         * topic, subscriber and retained-bytes limits, and {@link EsperConfig#threads()} as the delivery
+         * topic, subscriber and retained-bytes limits, the memory budget, and {@link EsperConfig#threads()} as the delivery
          * threads.
          *
          * @param config the configuration; not null
@@ -460,6 +479,7 @@ public final class Broker implements AutoCloseable {
             this.maxTopics = config.maxTopics();
             this.maxSubscribers = config.maxSubscribers();
             this.maxRetainedBytes = config.maxRetainedBytes();
+            this.memoryBudget = config.memoryBudget();
             this.deliveryThreads = config.threads();
             return this;
         }
@@ -503,6 +523,19 @@ public final class Broker implements AutoCloseable {
         /** Bytes of retained events over all topics; past it idle topics are evicted, else {@code 503}. Default 256 MiB. */
         public Builder maxRetainedBytes(long bytes) {
             this.maxRetainedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Heap bytes the broker may hold in events: retained events plus the events that subscribers which are
+         * behind still hold beyond retention, each counted as its frame's bytes plus an estimated 160 bytes of
+         * objects. Checked every maintenance period and soon after a publish passes it (never by the
+         * publish itself); past it the subscribers furthest behind are dropped with
+         * {@link SubscriberTooSlowException} (they resume with {@code Last-Event-ID}), then the oldest retained
+         * events across topics, until a tenth under it. Default: half the JVM's max heap.
+         */
+        public Builder memoryBudget(long bytes) {
+            this.memoryBudget = bytes;
             return this;
         }
 
@@ -550,6 +583,7 @@ public final class Broker implements AutoCloseable {
                     .maxTopics(maxTopics)
                     .maxSubscribers(maxSubscribers)
                     .maxRetainedBytes(maxRetainedBytes)
+                    .memoryBudget(memoryBudget)
                     .build();
             if (deliveryThreads < 1) {
                 throw new IllegalArgumentException("delivery threads must be at least 1, was " + deliveryThreads);

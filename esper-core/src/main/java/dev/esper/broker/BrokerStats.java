@@ -12,15 +12,20 @@ import java.util.TreeMap;
  * @param topics topics held (with a subscriber or a retained event)
  * @param published events published since start
  * @param delivered events handed to subscribers' streams since start, replays included
- * @param dropped subscribers disconnected for being too slow
+ * @param dropped subscribers disconnected for being too slow, or for the memory budget
  * @param evicted idle topics evicted to make room
  * @param retainedEvents events currently retained for resumes
  * @param retainedBytes bytes of those events' frames
+ * @param memoryBudget the bound on the heap the broker may hold in events (the memory-budget setting)
+ * @param memoryHeld what it holds at the last count, plus what was published since: retained events and those
+ *     held for subscribers that are behind, at their heap cost
+ * @param droppedForMemory the subscribers among {@code dropped} that were dropped for the memory budget
  * @param uptimeSeconds seconds since the broker started
  * @param transport the transport's {@link Transport#status()}; empty for the local transport
  */
 public record BrokerStats(int clients, int topics, long published, long delivered, long dropped, long evicted,
-        long retainedEvents, long retainedBytes, long uptimeSeconds, Map<String, Object> transport) {
+        long retainedEvents, long retainedBytes, long memoryBudget, long memoryHeld, long droppedForMemory,
+        long uptimeSeconds, Map<String, Object> transport) {
 
     /** Copies {@code transport}. */
     public BrokerStats {
@@ -29,9 +34,10 @@ public record BrokerStats(int clients, int topics, long published, long delivere
 
     /** A snapshot without transport state. */
     public BrokerStats(int clients, int topics, long published, long delivered, long dropped, long evicted,
-            long retainedEvents, long retainedBytes, long uptimeSeconds) {
-        this(clients, topics, published, delivered, dropped, evicted, retainedEvents, retainedBytes, uptimeSeconds,
-                Map.of());
+            long retainedEvents, long retainedBytes, long memoryBudget, long memoryHeld, long droppedForMemory,
+            long uptimeSeconds) {
+        this(clients, topics, published, delivered, dropped, evicted, retainedEvents, retainedBytes, memoryBudget,
+                memoryHeld, droppedForMemory, uptimeSeconds, Map.of());
     }
 
     /** The JSON body of {@code GET /stats}; {@code "transport"} appears only when the transport reports a state. */
@@ -42,6 +48,9 @@ public record BrokerStats(int clients, int topics, long published, long delivere
                 .append(",\"dropped\":").append(dropped).append(",\"evicted\":").append(evicted)
                 .append(",\"retained_events\":").append(retainedEvents)
                 .append(",\"retained_bytes\":").append(retainedBytes)
+                .append(",\"memory_budget\":").append(memoryBudget)
+                .append(",\"memory_held\":").append(memoryHeld)
+                .append(",\"dropped_for_memory\":").append(droppedForMemory)
                 .append(",\"uptime_seconds\":").append(uptimeSeconds);
         if (!transport.isEmpty()) {
             sb.append(",\"transport\":{");

@@ -130,7 +130,21 @@ final class FanOut {
         return true;
     }
 
-    /** Subscribers dropped for being too slow. */
+    /**
+     * Drops a subscriber to keep the broker within its memory budget, and counts it as dropped; see
+     * {@link MemoryBudget}. Returns false if the stream had already ended.
+     */
+    boolean dropForMemory(StreamSubscription s, long budget) {
+        if (s.fail(new SubscriberTooSlowException("subscriber of '" + s.topic.id + "' was furthest behind when "
+                + "the broker held more than " + budget + " bytes of events (the memory-budget limit) and was "
+                + "disconnected; resume with Last-Event-ID"))) {
+            dropped.increment();
+            return true;
+        }
+        return false;
+    }
+
+    /** Subscribers dropped for being too slow, or for the memory budget. */
     long dropped() {
         return dropped.sum();
     }

@@ -13,19 +13,23 @@ final class Node {
     final Chunk chunk;
     /** Sum of frame lengths of the topic up to and including this node. */
     final long endOffset;
+    /** Events of the topic up to and including this node (the sentinel is 0): with {@link #endOffset}, what a
+     * stretch of the log costs in memory without walking it (see {@link MemoryBudget#cost}). */
+    final long seq;
     final long timeMillis;
     /** Written once, by the publisher holding the topic lock; read by anyone. */
     volatile Node next;
 
-    Node(String id, byte[] frame, long endOffset, long timeMillis) {
+    Node(String id, byte[] frame, long endOffset, long seq, long timeMillis) {
         this.id = id;
         this.frame = frame;
         this.chunk = new Chunk(frame, 1);
         this.endOffset = endOffset;
+        this.seq = seq;
         this.timeMillis = timeMillis;
     }
 
     static Node sentinel(long timeMillis) {
-        return new Node(null, new byte[0], 0, timeMillis);
+        return new Node(null, new byte[0], 0, 0, timeMillis);
     }
 }

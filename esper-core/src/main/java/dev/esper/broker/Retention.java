@@ -42,8 +42,10 @@ final class Retention {
      * Encodes the events with the given ids, links them after the topic's tail in one volatile write (a
      * reader never sees half a batch), counts them as retained and trims. Published {@code now}, or
      * {@code ages} ago when {@code ages} is not null. Caller holds the topic's lock.
+     *
+     * @return the bytes of the frames appended
      */
-    void appendLocked(Topic t, List<Event> batch, List<String> ids, List<Duration> ages, long now) {
+    long appendLocked(Topic t, List<Event> batch, List<String> ids, List<Duration> ages, long now) {
         Node prev = t.tail;
         Node first = null;
         long size = 0;
@@ -51,7 +53,7 @@ final class Retention {
             String id = ids.get(i);
             byte[] frame = SseEncoder.encode(batch.get(i), id);
             long time = ages == null ? now : now - Math.max(0, ages.get(i).toMillis());
-            Node n = new Node(id, frame, prev.endOffset + frame.length, time);
+            Node n = new Node(id, frame, prev.endOffset + frame.length, prev.seq + 1, time);
             if (first == null) {
                 first = n;
             } else {
@@ -69,6 +71,7 @@ final class Retention {
         events.addAndGet(batch.size());
         bytes.addAndGet(size);
         trimLocked(t, now);
+        return size;
     }
 
     /** Stops counting the topic's retained events; the log keeps only what cursors still hold. Caller holds the lock. */

@@ -33,6 +33,9 @@ final class StreamSubscription implements Flow.Subscription {
 
     /** Last node handed downstream. Written by the draining thread; read by fan-out for the lag. */
     private volatile Node cursor;
+    /** Bytes of the last chunk handed downstream if it was a copy (coalesced), else 0. Written by the draining
+     * thread; read by the memory budget. */
+    private volatile int lastCopy;
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
     /** Only the draining thread touches these; wip's atomics order them between threads. */
@@ -102,6 +105,19 @@ final class StreamSubscription implements Flow.Subscription {
      */
     boolean stalled(long nowMillis, long stallMillis) {
         return requested.get() == 0 && nowMillis - lastActivityMillis > stallMillis;
+    }
+
+    /** The last node handed downstream, or null once the stream ended. */
+    Node cursor() {
+        return cursor;
+    }
+
+    /**
+     * Bytes of a coalesced chunk (a copy, not the log's shared frames) that the adapter still holds: the last
+     * one handed downstream, while no more was asked for (its write is in flight). 0 otherwise.
+     */
+    long copyInFlight() {
+        return requested.get() == 0 && cursor != null ? lastCopy : 0;
     }
 
     /** Unsent live bytes given the topic's newest node; 0 once the stream ended. */
@@ -262,6 +278,7 @@ final class StreamSubscription implements Flow.Subscription {
         heartbeatDue = false;
         if (pre == null && (first.next == null || first.frame.length + first.next.frame.length > MAX_CHUNK)) {
             cursor = first;
+            lastCopy = 0;
             return first.chunk;
         }
         int size = pre == null ? 0 : pre.length;
@@ -289,6 +306,7 @@ final class StreamSubscription implements Flow.Subscription {
             }
         }
         cursor = last;
+        lastCopy = size;
         return new Chunk(buf, count);
     }
 }

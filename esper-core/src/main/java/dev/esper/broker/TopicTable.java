@@ -139,12 +139,20 @@ final class TopicTable {
 
     /**
      * Drops retained events oldest first across all topics until retention is a tenth under its bound (so the
-     * scan this takes is not repeated by every publish). One pass over the topics orders them by their oldest
-     * retained event; each drop takes that topic's lock alone, and re-checks under it what the pass read
-     * without it.
+     * scan this takes is not repeated by every publish).
      */
     void yieldOldestRetained() {
         long target = retention.maxBytes() - retention.maxBytes() / 10;
+        yieldOldestRetained(retention.bytes() - target, 0);
+    }
+
+    /**
+     * Drops retained events oldest first across all topics until they add up to {@code toFree} bytes, each
+     * counted as its frame's bytes plus {@code perEvent}, or nothing is retained; returns what they added up
+     * to. One pass over the topics orders them by their oldest retained event; each drop takes that topic's
+     * lock alone, and re-checks under it what the pass read without it.
+     */
+    long yieldOldestRetained(long toFree, int perEvent) {
         PriorityQueue<Oldest> queue = new PriorityQueue<>();
         for (Topic t : topics.values()) {
             Node first = t.head.next;
@@ -152,11 +160,13 @@ final class TopicTable {
                 queue.add(new Oldest(first.timeMillis, t));
             }
         }
-        while (retention.bytes() > target && !queue.isEmpty()) {
+        long freed = 0;
+        while (freed < toFree && !queue.isEmpty()) {
             Topic t = queue.poll().topic;
             t.lock.lock();
             try {
                 if (!t.removed && t.retainedCount > 0) {
+                    freed += t.head.next.frame.length + perEvent;
                     retention.dropOldestLocked(t);
                     if (t.retainedCount > 0) {
                         queue.add(new Oldest(t.head.next.timeMillis, t));
@@ -166,6 +176,7 @@ final class TopicTable {
                 t.lock.unlock();
             }
         }
+        return freed;
     }
 
     /** A topic and the time of its oldest retained event, as the queue of {@link #yieldOldestRetained()} orders them. */

@@ -33,6 +33,7 @@ public final class EsperConfig {
     private final int maxTopics;
     private final int maxSubscribers;
     private final long maxRetainedBytes;
+    private final long memoryBudget;
     private final List<String> corsOrigins;
     private final Duration clockSkew;
     private final String redis;
@@ -53,6 +54,7 @@ public final class EsperConfig {
         this.maxTopics = ((Long) v.get(Setting.MAX_TOPICS)).intValue();
         this.maxSubscribers = ((Long) v.get(Setting.MAX_SUBSCRIBERS)).intValue();
         this.maxRetainedBytes = (Long) v.get(Setting.MAX_RETAINED_BYTES);
+        this.memoryBudget = (Long) v.get(Setting.MEMORY_BUDGET);
         this.corsOrigins = List.copyOf((List<String>) v.get(Setting.CORS_ORIGINS));
         this.clockSkew = (Duration) v.get(Setting.CLOCK_SKEW);
         String r = (String) v.get(Setting.REDIS);
@@ -131,6 +133,14 @@ public final class EsperConfig {
         return maxRetainedBytes;
     }
 
+    /**
+     * Heap bytes the broker may hold in events: retained ones, and those held for subscribers that are behind,
+     * each counted at its heap cost. Default: half the max heap ({@link Setting#defaultMemoryBudget()}).
+     */
+    public long memoryBudget() {
+        return memoryBudget;
+    }
+
     /** Allowed CORS origins, unmodifiable; {@code ["*"]} allows any. */
     public List<String> corsOrigins() {
         return corsOrigins;
@@ -162,6 +172,7 @@ public final class EsperConfig {
                 + ", historySize=" + historySize + ", historyTtl=" + historyTtl + ", heartbeat=" + heartbeat
                 + ", maxBody=" + maxBody + ", subscriberBuffer=" + subscriberBuffer + ", maxTopics=" + maxTopics
                 + ", maxSubscribers=" + maxSubscribers + ", maxRetainedBytes=" + maxRetainedBytes
+                + ", memoryBudget=" + memoryBudget
                 + ", corsOrigins=" + corsOrigins + ", clockSkew=" + clockSkew
                 + ", redis=" + (redis == null ? "none" : Setting.maskPassword(redis))
                 + ", subscriberSecret=" + (subscriberSecret == null ? "none" : subscriberSecret)
@@ -274,6 +285,11 @@ public final class EsperConfig {
         /** {@link Setting#MAX_RETAINED_BYTES}: at least 1. Default 256 MiB. */
         public Builder maxRetainedBytes(long bytes) {
             return typed(Setting.MAX_RETAINED_BYTES, bytes);
+        }
+
+        /** {@link Setting#MEMORY_BUDGET}: bytes, at least 1. Default half the max heap. */
+        public Builder memoryBudget(long bytes) {
+            return typed(Setting.MEMORY_BUDGET, bytes);
         }
 
         /** {@link Setting#CORS_ORIGINS}: {@code *} alone, or origins such as {@code https://example.com}. */

@@ -55,6 +55,11 @@ public enum Setting {
     /** Bytes of retained events over all topics. */
     MAX_RETAINED_BYTES("max-retained-bytes", null, Kind.BYTES, 1, Long.MAX_VALUE / 2, "268435456", true, true,
             "Bytes of retained events over all topics."),
+    /** Heap the broker may hold in events, retained or not yet sent; default half the JVM's max heap. */
+    MEMORY_BUDGET("memory-budget", null, Kind.BYTES, 1, Long.MAX_VALUE / 2, Long.toString(defaultMemoryBudget()),
+            true, true, "Heap bytes the broker may hold in events, retained or held for subscribers that are "
+                    + "behind, counted at their heap cost; past it the subscribers furthest behind are dropped, "
+                    + "then the oldest retained events. Default: half the max heap."),
     /** Allowed CORS origins. */
     CORS_ORIGINS("cors-origins", null, Kind.ORIGINS, 0, 0, "*", true, true,
             "Allowed origins, comma-separated, or * for any."),
@@ -98,6 +103,14 @@ public enum Setting {
         this.onCommandLine = onCommandLine;
         this.inServlet = inServlet;
         this.description = description;
+    }
+
+    /**
+     * The default of {@link #MEMORY_BUDGET}: half of this JVM's maximum heap ({@link Runtime#maxMemory()}), at
+     * least 1 byte.
+     */
+    public static long defaultMemoryBudget() {
+        return Math.max(1, Math.min(Long.MAX_VALUE / 2, Runtime.getRuntime().maxMemory() / 2));
     }
 
     /** The setting named {@code key} (e.g. {@code history-size}), if there is one. */

@@ -14,8 +14,9 @@ class MaintenanceTest {
     private final ManualClock clock = new ManualClock();
     private final Retention retention = new Retention(100, 1000, 1 << 20);
     private final TopicTable topics = new TopicTable(10, retention, clock, 1);
-    private final Maintenance maintenance = new Maintenance(topics, retention, new FanOut(Runnable::run, 1, 1 << 20, clock), clock, 0,
-            false);
+    private final FanOut fanOut = new FanOut(Runnable::run, 1, 1 << 20, clock);
+    private final Maintenance maintenance = new Maintenance(topics, retention, fanOut,
+            new MemoryBudget(Long.MAX_VALUE / 2, topics, fanOut), clock, 0, false);
 
     @Test
     void runsASecondApartOrAQuarterOfTheHeartbeatIfThatIsShorter() {

@@ -249,6 +249,14 @@ public final class EsperServer implements AutoCloseable {
     private void logBanner() {
         LOG.info("esper {} listening on {} (Jetty {}, {} I/O thread(s))", Version.get(),
                 uri.toString().replaceAll("/$", ""), Jetty.VERSION, config.threads());
+        long budget = config.memoryBudget();
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        LOG.info("memory budget {} MiB{}", budget / (1024 * 1024),
+                budget == Setting.defaultMemoryBudget() ? " (half the max heap)" : "");
+        if (budget > maxHeap) {
+            LOG.warn("{} is more than the max heap ({} MiB): the broker may run out of memory before it reaches "
+                    + "the budget", Setting.MEMORY_BUDGET.flag(), maxHeap / (1024 * 1024));
+        }
         String subscriberEnv = Setting.SUBSCRIBER_SECRET.environmentVariable();
         String publisherEnv = Setting.PUBLISHER_SECRET.environmentVariable();
         if (config.noAuth()) {
