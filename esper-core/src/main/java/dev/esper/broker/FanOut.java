@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.LongAdder;
  * A subscriber's backlog is what was published to its topic after the chunk it is writing: bytes the server
  * holds for it, not counting the write in flight nor what the kernel's socket buffer took. A reader that keeps
  * up can be a few events behind for a moment (an event arrives while the previous one is still being written),
- * so a backlog over the subscriber-buffer bound alone does not drop it: it is dropped when its backlog is over
- * the bound <em>and</em> its output has made no progress for {@link #STALL_MILLIS} (no write completed), or at
- * once when its backlog is over {@link #HARD_BOUND_FACTOR} times the bound, which bounds what a reader that
- * reads, but more slowly than its topic is published, can hold.
+ * and a reader starved of CPU for a moment can be many: a backlog over the subscriber-buffer bound alone does
+ * not drop it. It is dropped when its backlog is over the bound <em>and</em> its output has made no progress for
+ * {@link #STALL_MILLIS} (no write completed): it does not read. A reader that reads, but more slowly than its
+ * topic is published, is bounded by the broker's memory budget instead, which drops the furthest behind
+ * first.
  *
  * <p>Threads: {@link #schedule} runs on the publishing thread and only queues tasks; the tasks run on the
  * delivery threads (or on the publishing thread when the executor refuses them). A stripe's
@@ -36,11 +37,8 @@ final class FanOut {
     private final int stripes;
     /** How long a subscriber over the bound may go without a completed write before it is dropped. */
     static final long STALL_MILLIS = 2_000;
-    /** A backlog over this many times the bound drops a subscriber whatever its progress. */
-    static final int HARD_BOUND_FACTOR = 8;
 
     private final long subscriberBuffer;
-    private final long hardBound;
     private final InstantSource clock;
     private final LongAdder dropped = new LongAdder();
 
@@ -55,8 +53,6 @@ final class FanOut {
     FanOut(Executor executor, int threads, long subscriberBuffer, InstantSource clock) {
         this.stripes = threads;
         this.subscriberBuffer = subscriberBuffer;
-        this.hardBound = subscriberBuffer > Long.MAX_VALUE / HARD_BOUND_FACTOR ? Long.MAX_VALUE
-                : subscriberBuffer * HARD_BOUND_FACTOR;
         this.clock = clock;
         if (executor != null) {
             this.delivery = executor;
@@ -114,8 +110,7 @@ final class FanOut {
 
     /** Whether a subscriber is too slow: see the class description. */
     boolean tooSlow(StreamSubscription s, Node tail, long nowMillis) {
-        long lag = s.lag(tail);
-        return lag > hardBound || (lag > subscriberBuffer && s.stalled(nowMillis, STALL_MILLIS));
+        return s.lag(tail) > subscriberBuffer && s.stalled(nowMillis, STALL_MILLIS);
     }
 
     private boolean dropIfTooSlow(StreamSubscription s, Node tail, long nowMillis) {

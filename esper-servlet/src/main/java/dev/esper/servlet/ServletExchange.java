@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * One request on a Servlet 6 container, carried for {@link dev.esper.http.HttpApi}: the servlet's
@@ -34,6 +35,14 @@ import java.util.concurrent.atomic.AtomicReference;
 final class ServletExchange implements Exchange, AsyncListener {
     private static final System.Logger LOG = System.getLogger(ServletExchange.class.getName());
     private static final int READ_BUFFER = 8192;
+    /**
+     * Containers that frame a response in chunks when the application asks for it with a
+     * {@code Transfer-Encoding: chunked} header, even on a connection that closes after it: Jetty 12. Tomcat 11
+     * writes a response whose connection closes until the close, whatever the header says, so a stream there
+     * ends without a final chunk, and the servlet does not ask.
+     */
+    private static final Predicate<String> CHUNKS_ON_REQUEST =
+            requestClass -> requestClass.startsWith("org.eclipse.jetty.");
 
     private final HttpServletRequest req;
     private final HttpServletResponse resp;
@@ -128,6 +137,11 @@ final class ServletExchange implements Exchange, AsyncListener {
     @Override
     public EventSink openStream(Answer head, Runnable clientLeft) {
         head(head);
+        if ("HTTP/1.1".equals(req.getProtocol()) && CHUNKS_ON_REQUEST.test(req.getClass().getName())) {
+            // Chunked although the connection closes after the stream: a clean end is then the final chunk,
+            // which a client can tell from a broken connection.
+            resp.setHeader("Transfer-Encoding", "chunked");
+        }
         ServletStream s;
         try {
             ServletOutputStream out = resp.getOutputStream();

@@ -69,6 +69,12 @@ final class TomcatContainer implements ServletContainer {
         return escape.equals("%00") || escape.equalsIgnoreCase("%2F") || escape.equals("%C3%28");
     }
 
+    /** A response whose connection closes after it is written until the close, not chunked. */
+    @Override
+    public boolean endsStreamsWithAFinalChunk() {
+        return false;
+    }
+
     @Override
     public void close() {
         if (tomcat != null) {

@@ -39,6 +39,14 @@ public interface FrontEnd extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether a stream the server ends on purpose ends with HTTP/1.1's final chunk. Tomcat writes a stream,
+     * whose connection closes after it, until the close instead.
+     */
+    default boolean endsStreamsWithAFinalChunk() {
+        return true;
+    }
+
     /** The front end's name, for messages. */
     String name();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.esper.broker.Broker;
+import dev.esper.broker.BrokerStats;
 import dev.esper.config.EsperConfig;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -494,6 +495,88 @@ public abstract class HttpContract {
         await().atMost(Duration.ofSeconds(10)).until(() -> server.broker().stats().dropped() == 1);
         await().atMost(PROMPTLY).until(() -> server.clients() == 0);
         slow.abort();
+    }
+
+    // ---- 4: a reader that keeps up is not dropped as too slow ----------------------------------------
+
+    /**
+     * With the bound at 64 KiB and 60 KiB events published back to back, a reader is often two events behind
+     * the newest (one being written while the next arrives): that alone must not drop it. A subscriber of the
+     * same topic that never reads (its kernel takes little: a 4 KiB receive buffer) must be dropped.
+     */
+    @Test
+    void aReaderThatKeepsUpIsNeverDroppedWhileOneThatDoesNotReadOnTheSameTopicIs() throws Exception {
+        open(Broker.builder().subscriberBuffer(64 * 1024).heartbeat(Duration.ofSeconds(60)));
+        String event = "data: " + "k".repeat(60 * 1024 - 8);
+        int runs = 50;
+        // 6 MB a run: more than the kernel takes for a silent subscriber (about 4 MB of send buffer at most).
+        int perRun = 100;
+        List<StreamReader> silents = new ArrayList<>();
+        try {
+            for (int run = 0; run < runs; run++) {
+                String topic = String.format("keepsup%04d", run);
+                String target = server.prefix() + "/subscribe/" + topic;
+                try (StreamReader reader = StreamReader.reading(server.port(), target)) {
+                    silents.add(StreamReader.silent(server.port(), target));
+                    // The reader and every silent one not dropped yet are registered.
+                    await().atMost(PROMPTLY).until(() -> {
+                        BrokerStats st = server.broker().stats();
+                        return st.clients() == 1 + silents.size() - st.dropped();
+                    });
+                    for (int i = 0; i < perRun; i++) {
+                        assertThat(server.publish(topic, event).statusCode()).isEqualTo(200);
+                    }
+                    int r = run;
+                    await().atMost(Duration.ofSeconds(15)).until(() -> reader.events() == perRun || reader.ended());
+                    assertThat(reader.ended()).as("run %d: the reader that keeps up was dropped", r).isFalse();
+                    assertThat(reader.events()).as("run %d", r).isEqualTo(perRun);
+                }
+            }
+            // Each silent one: over the bound, and no write completed for 2 s.
+            await().atMost(Duration.ofSeconds(15)).until(() -> server.broker().stats().dropped() == runs);
+            assertThat(silents).allSatisfy(s -> assertThat(s.events()).isLessThan(perRun));
+        } finally {
+            for (StreamReader s : silents) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aReaderThatKeepsUpIsNotDroppedByBurstsOfLargeEventsAtTheDefaultBound() throws Exception {
+        open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
+        String event = "data: " + "b".repeat(64 * 1024 - 8);
+        try (StreamReader reader = StreamReader.reading(server.port(), server.prefix() + "/subscribe/" + TOPIC)) {
+            await().atMost(PROMPTLY).until(() -> server.clients() == 1);
+            for (int burst = 0; burst < 10; burst++) {
+                for (int i = 0; i < 32; i++) {
+                    assertThat(server.publish(TOPIC, event).statusCode()).isEqualTo(200);
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> reader.events() == 320 || reader.ended());
+            assertThat(reader.ended()).isFalse();
+            assertThat(reader.events()).isEqualTo(320);
+            assertThat(server.broker().stats().dropped()).isZero();
+        }
+    }
+
+    /**
+     * A stream the server ends on purpose (the broker closing) ends with HTTP/1.1's final chunk, so a client can
+     * tell a clean end from a broken connection (where the container frames it so: not Tomcat).
+     */
+    @Test
+    void aStreamTheServerEndsOnPurposeEndsWithItsFinalChunk() throws Exception {
+        open(Broker.builder().heartbeat(Duration.ofSeconds(60)));
+        try (StreamReader reader = StreamReader.reading(server.port(), server.prefix() + "/subscribe/" + TOPIC)) {
+            await().atMost(PROMPTLY).until(() -> server.clients() == 1);
+            server.publish(TOPIC, "data: last");
+            await().atMost(PROMPTLY).until(() -> reader.events() == 1);
+
+            server.broker().close(Duration.ofSeconds(1));
+
+            await().atMost(PROMPTLY).until(reader::ended);
+            assertThat(reader.endedCleanly()).isEqualTo(frontEnd().endsStreamsWithAFinalChunk());
+        }
     }
 
     // ---- 5 / 7: CORS ---------------------------------------------------------------------------------
