@@ -46,7 +46,7 @@ public enum Setting {
     MAX_BODY("max-body", null, Kind.BYTES, 1, Integer.MAX_VALUE - 1, "65536", true, true, "Largest publish body."),
     /** Unsent live bytes before a slow subscriber is dropped. */
     SUBSCRIBER_BUFFER("subscriber-buffer", null, Kind.BYTES, 1, Long.MAX_VALUE / 2, "1048576", true, true,
-            "Unsent live bytes before a slow subscriber is dropped."),
+            "Bytes waiting for a subscriber past which it is dropped if it stops reading for 2 s."),
     /** Topics held at once. */
     MAX_TOPICS("max-topics", null, Kind.NUMBER, 1, Integer.MAX_VALUE, "100000", true, true, "Topics held at once."),
     /** Open subscriber streams. */
