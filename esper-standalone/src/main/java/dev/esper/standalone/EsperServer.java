@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *       {@code EsperHandler.streamIdleTimeout}).</li>
  *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections; past that the server stops
  *       accepting until one closes.</li>
- *   <li>Request headers up to 8 KiB, arriving within 20 s of their first byte (else the connection is closed);
- *       an accept queue of 1024; Jetty's own errors as one line of {@code text/plain}.</li>
+ *   <li>A connection must send the first byte of a request within 5 s of connecting, and a request head must
+ *       arrive within 20 s of its first byte (up to 8 KiB), else the connection is closed; an accept queue of
+ *       1024; Jetty's own errors as one line of {@code text/plain}.</li>
  * </ul>
  *
  * <p>Start with {@link #start(EsperConfig)}; {@link #stop(Duration)} (or {@link #close()}) stops accepting,
@@ -58,6 +59,8 @@ public final class EsperServer implements AutoCloseable {
     static final int ACCEPT_QUEUE = 1024;
     /** How long a request line and headers may take to arrive (see {@code HeadDeadline}). */
     static final long HEAD_DEADLINE_MILLIS = 20_000;
+    /** How long a new connection may take to send the first byte of its first request (see {@code HeadDeadline}). */
+    static final long FIRST_BYTE_DEADLINE_MILLIS = 5_000;
     private static final long JETTY_STOP_TIMEOUT_MILLIS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger("esper");
     /**
@@ -152,7 +155,8 @@ public final class EsperServer implements AutoCloseable {
             server.setStopTimeout(JETTY_STOP_TIMEOUT_MILLIS);
             server.setStopAtShutdown(false);
             server.start();
-            HeadDeadline heads = new HeadDeadline(connector, server.getScheduler(), HEAD_DEADLINE_MILLIS);
+            HeadDeadline heads = new HeadDeadline(connector, server.getScheduler(), HEAD_DEADLINE_MILLIS,
+                    FIRST_BYTE_DEADLINE_MILLIS);
             heads.start();
 
             EsperServer running = new EsperServer(config, broker, server, connector, heads);

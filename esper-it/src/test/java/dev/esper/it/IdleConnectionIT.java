@@ -1,0 +1,72 @@
+package dev.esper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Connections that hold a slot and send nothing (issue "Reliability, round 2", item 3): a connection that sends
+ * no byte within 5 s of connecting is closed.
+ */
+class IdleConnectionIT {
+    private static final String TOPIC = "idleconn01";
+
+    private EsperJar esper;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        if (esper != null) {
+            esper.close();
+        }
+    }
+
+    @Test
+    void connectionsThatSendNothingAreClosedFiveSecondsAfterConnectingWhileIdleKeepAliveOnesStay()
+            throws Exception {
+        esper = EsperJar.start(EsperJar.options().args("--threads=2"));
+        List<RawHttp> silent = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            RawHttp c = RawHttp.connect(esper.port(), Duration.ofSeconds(15));
+            open.add(c);
+            silent.add(c);
+        }
+        RawHttp keepAlive = RawHttp.connect(esper.port(), Duration.ofSeconds(15));
+        open.add(keepAlive);
+        keepAlive.write(RawHttp.request("GET", "/stats", List.of(), null));
+        assertThat(keepAlive.readResponse().status()).isEqualTo(200);
+        long start = System.nanoTime();
+
+        for (RawHttp c : silent) {
+            assertThat(readEnd(c)).as("a connection that sent nothing is closed").isTrue();
+        }
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        System.out.printf("idle connections: 50 silent connections closed after %d ms%n", millis);
+        assertThat(millis).isBetween(4_000L, 7_500L);
+        // A connection between requests is left to the 30 s idle timeout (below the cap nothing is evicted).
+        keepAlive.write(RawHttp.request("GET", "/stats", List.of(), null));
+        assertThat(keepAlive.readResponse().status()).isEqualTo(200);
+        assertThat(esper.exceptionLines()).isEmpty();
+    }
+
+    /** True if the server closed the connection (EOF or reset) before the read timed out. */
+    private static boolean readEnd(RawHttp c) throws IOException {
+        try {
+            return c.input().read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true;
+        }
+    }
+}
