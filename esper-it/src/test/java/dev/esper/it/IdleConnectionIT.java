@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Connections that hold a slot and send nothing (issue "Reliability, round 2", item 3): a connection that sends
- * no byte within 5 s of connecting is closed.
+ * no byte within 5 s of connecting is closed; at the connection cap (max-subscribers + 10%, at least 64 more)
+ * idle connections without a request in progress are closed to make room, so a publisher is answered at once
+ * however many streams and idle sockets fill the cap.
  */
 class IdleConnectionIT {
     private static final String TOPIC = "idleconn01";
@@ -29,6 +31,41 @@ class IdleConnectionIT {
         if (esper != null) {
             esper.close();
         }
+    }
+
+    @Test
+    void aPublisherIsAnsweredWithinASecondWhenStreamsAndIdleConnectionsFillTheConnectionCap() throws Exception {
+        int maxSubscribers = 200;
+        int cap = maxSubscribers + 64;
+        esper = EsperJar.start(EsperJar.options().args("--threads=2", "--max-subscribers=" + maxSubscribers));
+        List<RawSubscriber> streams = Crowd.open(esper.port(), maxSubscribers, i -> new Crowd.Ask(TOPIC, null), 30);
+        open.addAll(streams);
+        // The rest of the cap: half keep-alive connections idle after a request, half that never send a byte.
+        for (int i = 0; i < cap - maxSubscribers; i++) {
+            RawHttp c = RawHttp.connect(esper.port(), Duration.ofSeconds(40));
+            open.add(c);
+            if (i % 2 == 0) {
+                c.write(RawHttp.request("GET", "/stats", List.of(), null));
+                assertThat(c.readResponse().status()).isEqualTo(200);
+            }
+        }
+
+        long start = System.nanoTime();
+        RawHttp.Response published;
+        try (RawHttp publisher = RawHttp.connect(esper.port(), Duration.ofSeconds(5))) {
+            publisher.write(RawHttp.publish(TOPIC, "data: got in"));
+            published = publisher.readResponse();
+        }
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        System.out.printf("idle connections: a publisher at the cap (%d streams, %d idle) answered in %d ms%n",
+                maxSubscribers, cap - maxSubscribers, millis);
+        assertThat(published.status()).as(published.bodyText()).isEqualTo(200);
+        assertThat(millis).as("ms until a publisher at the connection cap is answered").isLessThan(1_000);
+        // Only idle connections made room: every stream is still there and gets the event.
+        for (RawSubscriber s : streams) {
+            assertThat(s.awaitEvents(1)).extracting(RawSubscriber.Event::data).containsExactly("got in");
+        }
+        assertThat(esper.exceptionLines()).isEmpty();
     }
 
     @Test

@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -40,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A 30 s idle timeout for ordinary requests and idle keep-alive connections; subscribe streams get
  *       twice the heartbeat interval plus 5 s, or none when heartbeats are off (see
  *       {@code EsperHandler.streamIdleTimeout}).</li>
- *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections; past that the server stops
- *       accepting until one closes.</li>
+ *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections; at the cap the server stops
+ *       accepting and closes the connections idle longest without a request in progress, so that it accepts
+ *       again at once (see {@code IdleEviction}).</li>
  *   <li>A connection must send the first byte of a request within 5 s of connecting, and a request head must
  *       arrive within 20 s of its first byte (up to 8 KiB), else the connection is closed; an accept queue of
  *       1024; Jetty's own errors as one line of {@code text/plain}.</li>
@@ -145,7 +145,7 @@ public final class EsperServer implements AutoCloseable {
             connector.setIdleTimeout(CONNECTOR_IDLE_TIMEOUT_MILLIS);
             connector.setAcceptQueueSize(ACCEPT_QUEUE);
             server.addConnector(connector);
-            server.addBean(new NetworkConnectionLimit(maxConnections(config.maxSubscribers()), connector));
+            server.addBean(new IdleEviction(maxConnections(config.maxSubscribers()), connector));
 
             HttpApi api = HttpApi.create(broker, config, JwtVerifier.accessPolicy(config));
             long streamIdle = EsperHandler.streamIdleTimeout(config.heartbeat().toMillis(),
