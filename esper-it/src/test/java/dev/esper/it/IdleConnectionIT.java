@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * Connections that hold a slot and send nothing (issue "Reliability, round 2", item 3): a connection that sends
  * no byte within 5 s of connecting is closed; at the connection cap (max-subscribers + 10%, at least 64 more)
  * idle connections without a request in progress are closed to make room, so a publisher is answered at once
- * however many streams and idle sockets fill the cap.
+ * however many streams and idle sockets fill the cap; under a low open-files limit the cap stays below it and
+ * nothing logs a stack trace.
  */
 class IdleConnectionIT {
     private static final String TOPIC = "idleconn01";
@@ -93,6 +94,30 @@ class IdleConnectionIT {
         // A connection between requests is left to the 30 s idle timeout (below the cap nothing is evicted).
         keepAlive.write(RawHttp.request("GET", "/stats", List.of(), null));
         assertThat(keepAlive.readResponse().status()).isEqualTo(200);
+        assertThat(esper.exceptionLines()).isEmpty();
+    }
+
+    @Test
+    void underALowOpenFilesLimitTheCapStaysBelowItAndAPublisherGetsInWithoutStackTraces() throws Exception {
+        int fileLimit = 512;
+        esper = EsperJar.start(EsperJar.options().fileLimit(fileLimit).args("--threads=2", "--max-subscribers=1000"));
+        // More silent connections than the process may open files: without a cap below the limit, accept fails.
+        for (int i = 0; i < fileLimit + 100; i++) {
+            open.add(RawHttp.connect(esper.port(), Duration.ofSeconds(20)));
+        }
+        long start = System.nanoTime();
+        RawHttp.Response published;
+        try (RawHttp publisher = RawHttp.connect(esper.port(), Duration.ofSeconds(10))) {
+            publisher.write(RawHttp.publish(TOPIC, "data: got in"));
+            published = publisher.readResponse();
+        }
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        System.out.printf("idle connections: under ulimit -n %d, a publisher behind %d silent connections answered "
+                + "in %d ms%n", fileLimit, fileLimit + 100, millis);
+        assertThat(published.status()).as(published.bodyText()).isEqualTo(200);
+        assertThat(millis).isLessThan(2_000);
+        assertThat(esper.log()).contains("--max-subscribers=1000 cannot be reached")
+                .doesNotContain("Accept Failure").doesNotContain("Too many open files");
         assertThat(esper.exceptionLines()).isEmpty();
     }
 

@@ -39,12 +39,14 @@ import org.slf4j.LoggerFactory;
  *   <li>A 30 s idle timeout for ordinary requests and idle keep-alive connections; subscribe streams get
  *       twice the heartbeat interval plus 5 s, or none when heartbeats are off (see
  *       {@code EsperHandler.streamIdleTimeout}).</li>
- *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections; at the cap the server stops
- *       accepting and closes the connections idle longest without a request in progress, so that it accepts
- *       again at once (see {@code IdleEviction}).</li>
+ *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections, and fewer than the process may
+ *       open files (see {@code ConnectionCap}); at the cap the server stops accepting and closes the connections
+ *       idle longest without a request in progress, so that it accepts again at once (see
+ *       {@code IdleEviction}).</li>
  *   <li>A connection must send the first byte of a request within 5 s of connecting, and a request head must
  *       arrive within 20 s of its first byte (up to 8 KiB), else the connection is closed; an accept queue of
- *       1024; Jetty's own errors as one line of {@code text/plain}.</li>
+ *       1024; a failure to accept logged as one line at most every 10 s (see {@code EsperConnector}); Jetty's
+ *       own errors as one line of {@code text/plain}.</li>
  * </ul>
  *
  * <p>Start with {@link #start(EsperConfig)}; {@link #stop(Duration)} (or {@link #close()}) stops accepting,
@@ -137,15 +139,17 @@ public final class EsperServer implements AutoCloseable {
             http.setSendXPoweredBy(false);
             http.setUriCompliance(URI_COMPLIANCE);
 
-            ServerConnector connector = new ServerConnector(server, 1, config.threads(),
-                    new HttpConnectionFactory(http));
+            EsperConnector connector = new EsperConnector(server, config.threads(), new HttpConnectionFactory(http));
             connector.setName("esper");
             connector.setHost(config.bind());
             connector.setPort(port);
             connector.setIdleTimeout(CONNECTOR_IDLE_TIMEOUT_MILLIS);
             connector.setAcceptQueueSize(ACCEPT_QUEUE);
             server.addConnector(connector);
-            server.addBean(new IdleEviction(maxConnections(config.maxSubscribers()), connector));
+            ConnectionCap cap = ConnectionCap.of(config.maxSubscribers(), ConnectionCap.processFileLimit());
+            IdleEviction limit = new IdleEviction(cap.connections(), connector);
+            connector.onAcceptFailure(limit::makeRoom);
+            server.addBean(limit);
 
             HttpApi api = HttpApi.create(broker, config, JwtVerifier.accessPolicy(config));
             long streamIdle = EsperHandler.streamIdleTimeout(config.heartbeat().toMillis(),
@@ -161,6 +165,7 @@ public final class EsperServer implements AutoCloseable {
 
             EsperServer running = new EsperServer(config, broker, server, connector, heads);
             running.logBanner();
+            logConnectionCap(cap);
             return running;
         } catch (Exception e) {
             stopQuietly(server);
@@ -272,6 +277,16 @@ public final class EsperServer implements AutoCloseable {
         }
     }
 
+    private static void logConnectionCap(ConnectionCap cap) {
+        cap.warning().ifPresent(LOG::warn);
+        cap.note().ifPresent(LOG::info);
+        if (cap.fileLimit() == ConnectionCap.UNKNOWN) {
+            LOG.info("the open-files limit is unknown on this platform: connections capped at {} by "
+                    + "--max-subscribers alone", cap.connections());
+        }
+    }
+
+    /** {@code max-subscribers} + 10%, at least 64 more: the cap before the open-files limit lowers it. */
     static int maxConnections(int maxSubscribers) {
         long headroom = Math.max(64, maxSubscribers / 10);
         return (int) Math.min(Integer.MAX_VALUE, maxSubscribers + headroom);
