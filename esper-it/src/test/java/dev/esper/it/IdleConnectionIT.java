@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
  * Connections that hold a slot and send nothing (issue "Reliability, round 2", item 3): a connection that sends
  * no byte within 5 s of connecting is closed; at the connection cap (max-subscribers + 10%, at least 64 more)
  * idle connections without a request in progress are closed to make room, so a publisher is answered at once
- * however many streams and idle sockets fill the cap; under a low open-files limit the cap stays below it and
- * nothing logs a stack trace.
+ * however many streams and idle sockets fill the cap; under a low open-files limit the cap stays below it
+ * (and the subscriber limit with it, so publishers keep their share) and nothing logs a stack trace.
  */
 class IdleConnectionIT {
     private static final String TOPIC = "idleconn01";
@@ -98,9 +98,16 @@ class IdleConnectionIT {
     }
 
     @Test
-    void underALowOpenFilesLimitTheCapStaysBelowItAndAPublisherGetsInWithoutStackTraces() throws Exception {
+    void underALowOpenFilesLimitTheCapsStayBelowItAndAPublisherGetsInWithoutStackTraces() throws Exception {
         int fileLimit = 512;
         esper = EsperJar.start(EsperJar.options().fileLimit(fileLimit).args("--threads=2", "--max-subscribers=1000"));
+        // 512 files less 128 for the JVM: 384 connections, of which 320 streams (384 = 320 + 64 for publishers).
+        int subscribers = 320;
+        List<RawSubscriber> streams = Crowd.open(esper.port(), subscribers, i -> new Crowd.Ask(TOPIC, null), 30);
+        open.addAll(streams);
+        RawHttp.Response oneMore = RawHttp.exchange(esper.port(),
+                RawHttp.request("GET", "/subscribe/" + TOPIC, List.of("Accept: text/event-stream"), null));
+        assertThat(oneMore.status()).as("a subscriber past the lowered limit: %s", oneMore.bodyText()).isEqualTo(503);
         // More silent connections than the process may open files: without a cap below the limit, accept fails.
         for (int i = 0; i < fileLimit + 100; i++) {
             open.add(RawHttp.connect(esper.port(), Duration.ofSeconds(20)));
@@ -116,7 +123,10 @@ class IdleConnectionIT {
                 + "in %d ms%n", fileLimit, fileLimit + 100, millis);
         assertThat(published.status()).as(published.bodyText()).isEqualTo(200);
         assertThat(millis).isLessThan(2_000);
-        assertThat(esper.log()).contains("--max-subscribers=1000 cannot be reached")
+        for (RawSubscriber stream : streams) {
+            assertThat(stream.awaitEvents(1)).extracting(RawSubscriber.Event::data).containsExactly("got in");
+        }
+        assertThat(esper.log()).contains("--max-subscribers=1000 cannot be reached", "subscribers at 320")
                 .doesNotContain("Accept Failure").doesNotContain("Too many open files");
         assertThat(esper.exceptionLines()).isEmpty();
     }

@@ -10,7 +10,9 @@ import java.util.Optional;
  * publishers and {@code /stats} beside full streams), but never more than the process may open files less a
  * reserve for the JVM's own (jars, selectors, logs, Redis): one file per connection past that would make
  * accepting fail ({@code EMFILE}) and lock every client out instead of the newest. The reserve is 5% of the
- * limit, at least 128 files (at most half the limit).
+ * limit, at least 128 files (at most half the limit). When the limit lowers the cap, the subscriber limit
+ * ({@link #subscribers()}) is lowered with it, so that streams alone cannot fill the cap and publishers keep
+ * the same share of it.
  *
  * <p>An immutable value; {@link #fileLimit()} is the limit read at start ({@link #processFileLimit()}), or
  * {@link #UNKNOWN} where the JVM cannot tell (then the cap follows {@code max-subscribers} alone).
@@ -73,25 +75,34 @@ record ConnectionCap(int maxSubscribers, long fileLimit, int connections) {
     }
 
     /**
-     * What the start-up log should warn about, if anything: {@code max-subscribers} streams cannot all be open
-     * under the open-files limit.
+     * The subscriber limit to enforce: {@code max-subscribers}, or, when the cap is lowered, the most
+     * subscribers whose own cap ({@code + 10%}, at least 64 more) fits in it (at least 1).
+     */
+    int subscribers() {
+        if (!lowered()) {
+            return maxSubscribers;
+        }
+        int s = Math.max(1, connections - Math.max(64, connections / 11));
+        while (s < maxSubscribers && EsperServer.maxConnections(s + 1) <= connections) {
+            s++;
+        }
+        while (s > 1 && EsperServer.maxConnections(s) > connections) {
+            s--;
+        }
+        return s;
+    }
+
+    /**
+     * What the start-up log should warn about, if anything: the open-files limit lowered the cap, so
+     * {@code max-subscribers} streams cannot all be open.
      */
     Optional<String> warning() {
-        if (connections >= maxSubscribers) {
+        if (!lowered()) {
             return Optional.empty();
         }
         return Optional.of(String.format("--max-subscribers=%d cannot be reached: the process may open %d files "
-                + "(ulimit -n), so connections are capped at %d (%d files kept for the JVM); raise the limit or "
-                + "lower --max-subscribers", maxSubscribers, fileLimit, connections, reservedFiles(fileLimit)));
-    }
-
-    /** A line for the start-up log when the limit lowered the cap but {@code max-subscribers} is reachable. */
-    Optional<String> note() {
-        if (!lowered() || warning().isPresent()) {
-            return Optional.empty();
-        }
-        return Optional.of(String.format("connections capped at %d by the open-files limit (%d, %d kept for the "
-                + "JVM): %d beside %d streams", connections, fileLimit, reservedFiles(fileLimit),
-                connections - maxSubscribers, maxSubscribers));
+                + "(ulimit -n), so connections are capped at %d (%d files kept for the JVM) and subscribers at %d "
+                + "(the rest for publishers); raise the limit or lower --max-subscribers", maxSubscribers, fileLimit,
+                connections, reservedFiles(fileLimit), subscribers()));
     }
 }

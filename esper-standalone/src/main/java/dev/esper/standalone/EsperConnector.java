@@ -44,7 +44,8 @@ final class EsperConnector extends ServerConnector {
         long failures = logLimit.add(System.nanoTime(), 1);
         if (failures > 0) {
             LOG.warn("cannot accept connections: {} ({} time(s) since the last such line; {} connection(s) open); "
-                    + "closing idle connections to make room", reason(failure), failures, getConnectedEndPoints().size());
+                    + "closing idle connections to make room", reason(failure), failures,
+                    getConnectedEndPoints().size());
         }
         makeRoom.run();
         try {

@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  *       twice the heartbeat interval plus 5 s, or none when heartbeats are off (see
  *       {@code EsperHandler.streamIdleTimeout}).</li>
  *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections, and fewer than the process may
- *       open files (see {@code ConnectionCap}); at the cap the server stops accepting and closes the connections
- *       idle longest without a request in progress, so that it accepts again at once (see
- *       {@code IdleEviction}).</li>
+ *       open files (then fewer subscribers too, see {@code ConnectionCap}); at the cap the server stops
+ *       accepting and closes the connections idle longest without a request in progress, so that it accepts
+ *       again at once (see {@code IdleEviction}).</li>
  *   <li>A connection must send the first byte of a request within 5 s of connecting, and a request head must
  *       arrive within 20 s of its first byte (up to 8 KiB), else the connection is closed; an accept queue of
  *       1024; a failure to accept logged as one line at most every 10 s (see {@code EsperConnector}); Jetty's
@@ -123,7 +123,8 @@ public final class EsperServer implements AutoCloseable {
     }
 
     private static EsperServer start(EsperConfig config, int port) {
-        Broker broker = buildBroker(config);
+        ConnectionCap cap = ConnectionCap.of(config.maxSubscribers(), ConnectionCap.processFileLimit());
+        Broker broker = buildBroker(config, cap.subscribers());
         Server server = null;
         try {
             int maxPool = Math.max(8, 8 * config.threads());
@@ -146,7 +147,6 @@ public final class EsperServer implements AutoCloseable {
             connector.setIdleTimeout(CONNECTOR_IDLE_TIMEOUT_MILLIS);
             connector.setAcceptQueueSize(ACCEPT_QUEUE);
             server.addConnector(connector);
-            ConnectionCap cap = ConnectionCap.of(config.maxSubscribers(), ConnectionCap.processFileLimit());
             IdleEviction limit = new IdleEviction(cap.connections(), connector);
             connector.onAcceptFailure(limit::makeRoom);
             server.addBean(limit);
@@ -174,9 +174,12 @@ public final class EsperServer implements AutoCloseable {
         }
     }
 
-    /** The broker; with {@code --redis} its transport joins the other nodes through Redis. */
-    private static Broker buildBroker(EsperConfig config) {
-        Broker.Builder b = Broker.builder().config(config);
+    /**
+     * The broker, taking at most {@code subscribers} streams (see {@link ConnectionCap#subscribers()}); with
+     * {@code --redis} its transport joins the other nodes through Redis.
+     */
+    private static Broker buildBroker(EsperConfig config, int subscribers) {
+        Broker.Builder b = Broker.builder().config(config).maxSubscribers(subscribers);
         try {
             TransportProvider.forConfig(config, EsperServer.class.getClassLoader()).ifPresent(b::transport);
             return b.build();
@@ -279,7 +282,6 @@ public final class EsperServer implements AutoCloseable {
 
     private static void logConnectionCap(ConnectionCap cap) {
         cap.warning().ifPresent(LOG::warn);
-        cap.note().ifPresent(LOG::info);
         if (cap.fileLimit() == ConnectionCap.UNKNOWN) {
             LOG.info("the open-files limit is unknown on this platform: connections capped at {} by "
                     + "--max-subscribers alone", cap.connections());

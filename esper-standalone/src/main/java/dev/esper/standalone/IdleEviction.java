@@ -18,11 +18,12 @@ import org.slf4j.LoggerFactory;
  * The connection cap, which makes room at the cap by closing idle connections: Jetty's
  * {@link NetworkConnectionLimit} stops accepting when the cap is reached and resumes as soon as a connection
  * closes; this also closes, when the cap is reached, the connections that have been idle longest without a
- * request in progress (never sent a byte, or keep-alive between requests), 1% of the cap at a time (at least
+ * request in progress (never sent a byte, or keep-alive between requests), 5% of the cap at a time (at least
  * one). A new client (a publisher) is then accepted at once, while streams, requests under way and heads being
  * received are never touched. Only connections idle for {@value #MIN_IDLE_MILLIS} ms or more are closed, so a
- * client whose request is on its way is not cut off; when none qualify, it looks again every
- * {@value #RETRY_MILLIS} ms for as long as the cap is reached.
+ * client whose request is on its way (its bytes follow the handshake) is not cut off; when none qualify, it
+ * looks again when the next one will (if one is idle but younger), else every {@value #RETRY_MILLIS} ms, for
+ * as long as the cap is reached.
  *
  * <p>{@link #makeRoom()} is also what the connector calls when accepting fails for want of files.
  *
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * is racy but benign: a connection whose request just began is no longer idle, so it is not a candidate.
  */
 final class IdleEviction extends NetworkConnectionLimit {
-    static final long MIN_IDLE_MILLIS = 250;
+    static final long MIN_IDLE_MILLIS = 100;
     static final long RETRY_MILLIS = 250;
     private static final Logger LOG = LoggerFactory.getLogger("esper");
     private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -45,7 +46,7 @@ final class IdleEviction extends NetworkConnectionLimit {
     IdleEviction(int maxConnections, AbstractConnector connector) {
         super(maxConnections, connector);
         this.connector = connector;
-        this.batch = Math.max(1, maxConnections / 100);
+        this.batch = Math.max(1, maxConnections / 20);
     }
 
     /** The cap is reached: Jetty stops accepting; idle connections are closed to make room. */
@@ -55,7 +56,7 @@ final class IdleEviction extends NetworkConnectionLimit {
         schedule(0);
     }
 
-    /** Closes up to 1% of the cap of the connections idle longest, now (on the scheduler). */
+    /** Closes up to 5% of the cap of the connections idle longest, now (on the scheduler). */
     void makeRoom() {
         schedule(0);
     }
@@ -69,7 +70,7 @@ final class IdleEviction extends NetworkConnectionLimit {
     private void pass() {
         pending.set(false);
         try {
-            int closed = closeIdle(batch);
+            long closed = closeIdle(batch);
             if (closed > 0) {
                 long since = logLimit.add(System.nanoTime(), closed);
                 if (since > 0) {
@@ -78,7 +79,7 @@ final class IdleEviction extends NetworkConnectionLimit {
                             TimeUnit.NANOSECONDS.toSeconds(LOG_EVERY_NANOS));
                 }
             } else if (!connector.isAccepting()) {
-                schedule(RETRY_MILLIS);
+                schedule(closed < 0 ? -closed : RETRY_MILLIS);
             }
         } catch (RuntimeException e) {
             LOG.warn("closing idle connections failed: {}", e.toString());
@@ -88,15 +89,28 @@ final class IdleEviction extends NetworkConnectionLimit {
         }
     }
 
-    /** Closes up to {@code max} of the connections idle longest without a request in progress. */
-    int closeIdle(int max) {
+    /**
+     * Closes up to {@code max} of the connections idle longest without a request in progress.
+     *
+     * @return how many were closed; or, if none and some are idle but for less than {@link #MIN_IDLE_MILLIS},
+     *     minus the milliseconds until the first of them will be a candidate; else 0
+     */
+    long closeIdle(int max) {
         // Idle times read once: they change while the list is sorted.
         List<Idle> idle = new ArrayList<>();
+        long soonest = Long.MAX_VALUE;
         for (EndPoint endPoint : connector.getConnectedEndPoints()) {
             long idleFor = idleFor(endPoint);
-            if (idleFor >= MIN_IDLE_MILLIS && betweenRequests(endPoint)) {
-                idle.add(new Idle(endPoint, idleFor));
+            if (betweenRequests(endPoint)) {
+                if (idleFor >= MIN_IDLE_MILLIS) {
+                    idle.add(new Idle(endPoint, idleFor));
+                } else {
+                    soonest = Math.min(soonest, MIN_IDLE_MILLIS - idleFor);
+                }
             }
+        }
+        if (idle.isEmpty()) {
+            return soonest == Long.MAX_VALUE ? 0 : -Math.max(10, soonest);
         }
         idle.sort(Comparator.comparingLong(Idle::millis).reversed());
         int closed = 0;

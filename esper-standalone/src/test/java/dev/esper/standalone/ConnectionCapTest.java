@@ -10,9 +10,9 @@ class ConnectionCapTest {
         ConnectionCap cap = ConnectionCap.of(1_000, 20_000);
 
         assertThat(cap.connections()).isEqualTo(1_100);
+        assertThat(cap.subscribers()).isEqualTo(1_000);
         assertThat(cap.lowered()).isFalse();
         assertThat(cap.warning()).isEmpty();
-        assertThat(cap.note()).isEmpty();
     }
 
     @Test
@@ -24,29 +24,27 @@ class ConnectionCapTest {
     }
 
     @Test
-    void warnsThatMaxSubscribersCannotBeReachedWhenTheFileLimitIsBelowIt() {
+    void warnsThatMaxSubscribersCannotBeReachedAndLowersTheSubscriberLimitWithTheCap() {
         ConnectionCap cap = ConnectionCap.of(100_000, 20_000);
 
         assertThat(cap.connections()).isEqualTo(19_000);
+        assertThat(cap.subscribers()).isEqualTo(17_273);
+        assertThat(EsperServer.maxConnections(17_273)).isEqualTo(19_000);
         assertThat(cap.lowered()).isTrue();
         assertThat(cap.warning()).hasValue("--max-subscribers=100000 cannot be reached: the process may open "
-                + "20000 files (ulimit -n), so connections are capped at 19000 (1000 files kept for the JVM); "
-                + "raise the limit or lower --max-subscribers");
-        assertThat(cap.note()).isEmpty();
+                + "20000 files (ulimit -n), so connections are capped at 19000 (1000 files kept for the JVM) and "
+                + "subscribers at 17273 (the rest for publishers); raise the limit or lower --max-subscribers");
     }
 
     @Test
-    void notesALoweredCapThatStillLeavesRoomForMaxSubscribers() {
-        ConnectionCap cap = ConnectionCap.of(900, 1_024);
+    void keepsAtLeast64ConnectionsBesideTheStreamsWhenTheCapIsLowered() {
+        ConnectionCap cap = ConnectionCap.of(850, 1_024);
 
         assertThat(cap.connections()).isEqualTo(896);
-        assertThat(cap.warning()).hasValueSatisfying(w -> assertThat(w).contains("--max-subscribers=900"));
-
-        ConnectionCap roomy = ConnectionCap.of(850, 1_024);
-        assertThat(roomy.connections()).isEqualTo(896);
-        assertThat(roomy.warning()).isEmpty();
-        assertThat(roomy.note()).hasValue("connections capped at 896 by the open-files limit (1024, 128 kept for "
-                + "the JVM): 46 beside 850 streams");
+        assertThat(cap.subscribers()).isEqualTo(815);
+        assertThat(cap.warning()).hasValueSatisfying(w -> assertThat(w).contains("subscribers at 815"));
+        assertThat(ConnectionCap.of(1_000, 512).subscribers()).isEqualTo(320);
+        assertThat(ConnectionCap.of(1_000, 100).subscribers()).isEqualTo(1);
     }
 
     @Test
@@ -54,6 +52,7 @@ class ConnectionCapTest {
         ConnectionCap cap = ConnectionCap.of(100_000, ConnectionCap.UNKNOWN);
 
         assertThat(cap.connections()).isEqualTo(110_000);
+        assertThat(cap.subscribers()).isEqualTo(100_000);
         assertThat(cap.fileLimit()).isEqualTo(ConnectionCap.UNKNOWN);
         assertThat(cap.warning()).isEmpty();
         assertThat(ConnectionCap.of(10, 0).connections()).isEqualTo(74);
@@ -62,6 +61,7 @@ class ConnectionCapTest {
     @Test
     void neverCapsBelowOneConnection() {
         assertThat(ConnectionCap.of(10, 1).connections()).isEqualTo(1);
+        assertThat(ConnectionCap.of(10, 1).subscribers()).isEqualTo(1);
         assertThat(ConnectionCap.of(Integer.MAX_VALUE, Long.MAX_VALUE).connections()).isEqualTo(Integer.MAX_VALUE);
     }
 
