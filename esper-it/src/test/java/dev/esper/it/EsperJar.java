@@ -64,6 +64,8 @@ final class EsperJar implements AutoCloseable {
         final List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));
         final List<String> args = new ArrayList<>();
         final Map<String, String> env = new LinkedHashMap<>();
+        /** The open-files limit ({@code ulimit -n}) to start the server under; 0 for this process's own. */
+        int fileLimit;
 
         Options jvm(String... flags) {
             jvm.addAll(List.of(flags));
@@ -84,6 +86,12 @@ final class EsperJar implements AutoCloseable {
 
         Options env(String name, String value) {
             env.put(name, value);
+            return this;
+        }
+
+        /** Starts the server under {@code ulimit -n files} (through {@code sh}), as an operator's shell might. */
+        Options fileLimit(int files) {
+            fileLimit = files;
             return this;
         }
     }
@@ -121,6 +129,9 @@ final class EsperJar implements AutoCloseable {
 
     private static EsperJar startOn(int port, Options options) {
         List<String> command = new ArrayList<>();
+        if (options.fileLimit > 0) {
+            command.addAll(List.of("sh", "-c", "ulimit -n " + options.fileLimit + " && exec \"$0\" \"$@\""));
+        }
         command.add(javaTool("java"));
         command.addAll(options.jvm);
         command.add("-jar");

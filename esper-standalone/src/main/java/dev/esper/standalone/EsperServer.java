@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -40,10 +39,14 @@ import org.slf4j.LoggerFactory;
  *   <li>A 30 s idle timeout for ordinary requests and idle keep-alive connections; subscribe streams get
  *       twice the heartbeat interval plus 5 s, or none when heartbeats are off (see
  *       {@code EsperHandler.streamIdleTimeout}).</li>
- *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections; past that the server stops
- *       accepting until one closes.</li>
- *   <li>Request headers up to 8 KiB, arriving within 20 s of their first byte (else the connection is closed);
- *       an accept queue of 1024; Jetty's own errors as one line of {@code text/plain}.</li>
+ *   <li>At most {@code max-subscribers} + 10% (at least 64 more) connections, and fewer than the process may
+ *       open files (then fewer subscribers too, see {@code ConnectionCap}); at the cap the server stops
+ *       accepting and closes the connections idle longest without a request in progress, so that it accepts
+ *       again at once (see {@code IdleEviction}).</li>
+ *   <li>A connection must send the first byte of a request within 5 s of connecting, and a request head must
+ *       arrive within 20 s of its first byte (up to 8 KiB), else the connection is closed; an accept queue of
+ *       1024; a failure to accept logged as one line at most every 10 s (see {@code EsperConnector}); Jetty's
+ *       own errors as one line of {@code text/plain}.</li>
  * </ul>
  *
  * <p>Start with {@link #start(EsperConfig)}; {@link #stop(Duration)} (or {@link #close()}) stops accepting,
@@ -58,6 +61,8 @@ public final class EsperServer implements AutoCloseable {
     static final int ACCEPT_QUEUE = 1024;
     /** How long a request line and headers may take to arrive (see {@code HeadDeadline}). */
     static final long HEAD_DEADLINE_MILLIS = 20_000;
+    /** How long a new connection may take to send the first byte of its first request (see {@code HeadDeadline}). */
+    static final long FIRST_BYTE_DEADLINE_MILLIS = 5_000;
     private static final long JETTY_STOP_TIMEOUT_MILLIS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger("esper");
     /**
@@ -118,7 +123,8 @@ public final class EsperServer implements AutoCloseable {
     }
 
     private static EsperServer start(EsperConfig config, int port) {
-        Broker broker = buildBroker(config);
+        ConnectionCap cap = ConnectionCap.of(config.maxSubscribers(), ConnectionCap.processFileLimit());
+        Broker broker = buildBroker(config, cap.subscribers());
         Server server = null;
         try {
             int maxPool = Math.max(8, 8 * config.threads());
@@ -134,15 +140,16 @@ public final class EsperServer implements AutoCloseable {
             http.setSendXPoweredBy(false);
             http.setUriCompliance(URI_COMPLIANCE);
 
-            ServerConnector connector = new ServerConnector(server, 1, config.threads(),
-                    new HttpConnectionFactory(http));
+            EsperConnector connector = new EsperConnector(server, config.threads(), new HttpConnectionFactory(http));
             connector.setName("esper");
             connector.setHost(config.bind());
             connector.setPort(port);
             connector.setIdleTimeout(CONNECTOR_IDLE_TIMEOUT_MILLIS);
             connector.setAcceptQueueSize(ACCEPT_QUEUE);
             server.addConnector(connector);
-            server.addBean(new NetworkConnectionLimit(maxConnections(config.maxSubscribers()), connector));
+            IdleEviction limit = new IdleEviction(cap.connections(), connector);
+            connector.onAcceptFailure(limit::makeRoom);
+            server.addBean(limit);
 
             HttpApi api = HttpApi.create(broker, config, JwtVerifier.accessPolicy(config));
             long streamIdle = EsperHandler.streamIdleTimeout(config.heartbeat().toMillis(),
@@ -152,11 +159,13 @@ public final class EsperServer implements AutoCloseable {
             server.setStopTimeout(JETTY_STOP_TIMEOUT_MILLIS);
             server.setStopAtShutdown(false);
             server.start();
-            HeadDeadline heads = new HeadDeadline(connector, server.getScheduler(), HEAD_DEADLINE_MILLIS);
+            HeadDeadline heads = new HeadDeadline(connector, server.getScheduler(), HEAD_DEADLINE_MILLIS,
+                    FIRST_BYTE_DEADLINE_MILLIS);
             heads.start();
 
             EsperServer running = new EsperServer(config, broker, server, connector, heads);
             running.logBanner();
+            logConnectionCap(cap);
             return running;
         } catch (Exception e) {
             stopQuietly(server);
@@ -165,9 +174,12 @@ public final class EsperServer implements AutoCloseable {
         }
     }
 
-    /** The broker; with {@code --redis} its transport joins the other nodes through Redis. */
-    private static Broker buildBroker(EsperConfig config) {
-        Broker.Builder b = Broker.builder().config(config);
+    /**
+     * The broker, taking at most {@code subscribers} streams (see {@link ConnectionCap#subscribers()}); with
+     * {@code --redis} its transport joins the other nodes through Redis.
+     */
+    private static Broker buildBroker(EsperConfig config, int subscribers) {
+        Broker.Builder b = Broker.builder().config(config).maxSubscribers(subscribers);
         try {
             TransportProvider.forConfig(config, EsperServer.class.getClassLoader()).ifPresent(b::transport);
             return b.build();
@@ -276,6 +288,15 @@ public final class EsperServer implements AutoCloseable {
         }
     }
 
+    private static void logConnectionCap(ConnectionCap cap) {
+        cap.warning().ifPresent(LOG::warn);
+        if (cap.fileLimit() == ConnectionCap.UNKNOWN) {
+            LOG.info("the open-files limit is unknown on this platform: connections capped at {} by "
+                    + "--max-subscribers alone", cap.connections());
+        }
+    }
+
+    /** {@code max-subscribers} + 10%, at least 64 more: the cap before the open-files limit lowers it. */
     static int maxConnections(int maxSubscribers) {
         long headroom = Math.max(64, maxSubscribers / 10);
         return (int) Math.min(Integer.MAX_VALUE, maxSubscribers + headroom);

@@ -12,17 +12,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closes a connection whose request head (request line and headers) has been arriving for longer than the
- * deadline ("slowloris"). Jetty's idle timeout restarts with every byte, so a client that trickles a header a
- * byte at a time would otherwise hold a connection, and connections are capped (max-subscribers + 10%), for
- * as long as it likes (empty lines before the request line included). Bodies have their own timeout
- * (the API's body timeout); an idle keep-alive connection (no byte of a next request yet) is left to the idle
- * timeout; a stream is past its head.
+ * Closes a connection that is slow to send a request head (request line and headers): one that sends no byte
+ * within {@code firstByteDeadline} (5 s in the server) of connecting, and one whose head has been arriving for
+ * longer than {@code deadline} (20 s) ("slowloris"). Jetty's idle timeout (30 s) restarts with every byte, so a
+ * client that trickles a header a byte at a time would otherwise hold a connection, and connections are capped
+ * (max-subscribers + 10%), for as long as it likes (empty lines before the request line included); and one
+ * that sends nothing would hold it for the idle timeout. A client sends its first request as soon as it has
+ * connected, so 5 s is generous; a head once begun may arrive slowly (a patient client on a poor link), hence
+ * the longer deadline for it. Bodies have their own timeout (the API's body timeout); an idle keep-alive
+ * connection (no byte of a next request yet) is left to the idle timeout, or closed to make room at the cap
+ * ({@code IdleEviction}); a stream is past its head.
  *
- * <p>Every second it looks at the HTTP/1.x connections of the connector: one whose parser is inside a request
- * head is marked with the time and the count of requests the connection had begun; one still inside the head
- * of that same request {@code deadline} later is closed (no answer: the request never arrived). The cost is a
- * pass over the open connections per second, and a map entry per connection caught mid-head.
+ * <p>Every second it looks at the HTTP/1.x connections of the connector: one that has begun no request and
+ * received no byte since it was created {@code firstByteDeadline} ago is closed; one whose parser is inside a
+ * request head is marked with the time and the count of requests the connection had begun; one still inside
+ * the head of that same request {@code deadline} later is closed (no answer: the request never arrived). The
+ * cost is a pass over the open connections per second, and a map entry per connection caught mid-head.
  *
  * <p>Runs on Jetty's scheduler, one pass at a time; {@link #marks} is touched by that pass only. Reading a
  * parser's state from another thread is racy but benign: the deadline is coarse, and a stale read only
@@ -35,14 +40,20 @@ final class HeadDeadline implements Runnable {
     private final AbstractConnector connector;
     private final Scheduler scheduler;
     private final long deadlineNanos;
+    private final long firstByteDeadlineMillis;
     /** Connection caught mid-head: {first seen (nanos), requests begun then}. Pass thread only. */
     private final Map<EndPoint, long[]> marks = new HashMap<>();
     private volatile boolean stopped;
 
-    HeadDeadline(AbstractConnector connector, Scheduler scheduler, long deadlineMillis) {
+    /**
+     * @param deadlineMillis how long a request head may take to arrive once begun
+     * @param firstByteDeadlineMillis how long a new connection may take to send the first byte of a request
+     */
+    HeadDeadline(AbstractConnector connector, Scheduler scheduler, long deadlineMillis, long firstByteDeadlineMillis) {
         this.connector = connector;
         this.scheduler = scheduler;
         this.deadlineNanos = TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+        this.firstByteDeadlineMillis = firstByteDeadlineMillis;
     }
 
     void start() {
@@ -59,7 +70,7 @@ final class HeadDeadline implements Runnable {
             return;
         }
         try {
-            sweep(System.nanoTime());
+            sweep(System.nanoTime(), System.currentTimeMillis());
         } catch (RuntimeException e) {
             LOG.warn("request head deadline: {}", e.toString());
         } finally {
@@ -69,8 +80,14 @@ final class HeadDeadline implements Runnable {
         }
     }
 
-    /** One pass: marks connections mid-head, closes those mid-head of one request for the deadline or longer. */
-    void sweep(long now) {
+    /**
+     * One pass: closes new connections silent since the first-byte deadline, marks connections mid-head, closes
+     * those mid-head of one request for the deadline or longer.
+     *
+     * @param now {@link System#nanoTime()}
+     * @param nowMillis {@link System#currentTimeMillis()}, the clock of {@link EndPoint#getCreatedTimeStamp()}
+     */
+    void sweep(long now, long nowMillis) {
         for (EndPoint endPoint : connector.getConnectedEndPoints()) {
             if (!(endPoint.getConnection() instanceof HttpConnection)) {
                 continue;
@@ -80,6 +97,12 @@ final class HeadDeadline implements Runnable {
             // START with bytes counted is blank lines before a request line: a head under way too.
             if (!parser.inHeaderState() || (parser.isStart() && parser.getHeaderLength() == 0)) {
                 marks.remove(endPoint);
+                if (parser.isStart() && connection.getMessagesIn() == 0
+                        && nowMillis - endPoint.getCreatedTimeStamp() >= firstByteDeadlineMillis) {
+                    LOG.debug("closing a connection from {}: it sent nothing within {} ms of connecting",
+                            endPoint.getRemoteSocketAddress(), firstByteDeadlineMillis);
+                    endPoint.close();
+                }
                 continue;
             }
             long requests = connection.getMessagesIn();
