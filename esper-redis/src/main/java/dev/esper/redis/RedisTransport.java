@@ -1,5 +1,6 @@
 package dev.esper.redis;
 
+import dev.esper.EsperException;
 import dev.esper.broker.CapacityExceededException;
 import dev.esper.broker.PublishResult;
 import dev.esper.broker.Transport;
@@ -34,10 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -241,7 +240,11 @@ public final class RedisTransport implements Transport {
         return ordered.handle((first, err) -> {
             if (err != null) {
                 publishFailures.incrementAndGet();
-                throw unavailable("the publish to '" + topic + "' was not ordered", err);
+                // A script Redis did not answer in time may still run (Redis was slow or paused, not down):
+                // say so, so that a client does not take a retry for safe.
+                throw unavailable(timedOut(err) ? "the publish to '" + topic + "' may have been published (its "
+                        + "answer did not arrive; publishing it again may publish it twice)"
+                        : "the publish to '" + topic + "' was not ordered", err);
             }
             long seq = Long.parseLong(new String(first, StandardCharsets.US_ASCII));
             List<String> ids = new ArrayList<>(events.size());
@@ -329,7 +332,7 @@ public final class RedisTransport implements Transport {
         }
         subscribed.thenCompose(v -> fetch(f.topic)).whenCompleteAsync((fetched, err) -> {
             if (err != null) {
-                f.ready.completeExceptionally(unwrap(err));
+                f.ready.completeExceptionally(EsperException.unwrap(err));
                 return;
             }
             try {
@@ -417,7 +420,7 @@ public final class RedisTransport implements Transport {
         fetch(f.topic).whenCompleteAsync((fetched, err) -> {
             if (err != null) {
                 if (!closed && !f.removed) {
-                    lastError = "catching up '" + f.topic + "': " + reason(unwrap(err));
+                    lastError = "catching up '" + f.topic + "': " + reason(EsperException.unwrap(err));
                     executor.schedule(() -> catchUp(f), CATCH_UP_RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 }
                 return;
@@ -488,7 +491,7 @@ public final class RedisTransport implements Transport {
             return CompletableFuture.failedFuture(e);
         }
         return first.exceptionallyCompose(e -> {
-            Throwable c = unwrap(e);
+            Throwable c = EsperException.unwrap(e);
             if (c.getMessage() != null && c.getMessage().startsWith("NOSCRIPT")) {
                 try {
                     return async.<T>eval(script.body(), type, keys, args).toCompletableFuture();
@@ -582,10 +585,15 @@ public final class RedisTransport implements Transport {
         return connection == pubsub ? "pub/sub" : "command";
     }
 
+    private static boolean timedOut(Throwable err) {
+        Throwable c = EsperException.unwrap(err);
+        return c instanceof RedisCommandTimeoutException || c instanceof TimeoutException;
+    }
+
     private CapacityExceededException unavailable(String what, Throwable err) {
-        Throwable c = unwrap(err);
+        Throwable c = EsperException.unwrap(err);
         String why;
-        if (c instanceof RedisCommandTimeoutException || c instanceof TimeoutException) {
+        if (timedOut(c)) {
             why = "Redis at " + where + " did not answer within " + timeout.toMillis() + " ms";
         } else if (!isUp()) {
             why = "Redis at " + where + " is unreachable";
@@ -596,13 +604,6 @@ public final class RedisTransport implements Transport {
         return new CapacityExceededException(what + ": " + why + "; try again later");
     }
 
-    private static Throwable unwrap(Throwable t) {
-        Throwable c = t;
-        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c;
-    }
 
     private static String reason(Throwable t) {
         Throwable c = t;

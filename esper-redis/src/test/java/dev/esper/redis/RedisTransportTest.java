@@ -243,6 +243,18 @@ class RedisTransportTest {
     }
 
     @Test
+    void aPublishRedisDidNotAnswerInTimeIsSaidToHaveMaybeBeenPublished() {
+        Broker b = node(RedisTransport.builder(redis.uri()).timeout(Duration.ofMillis(300)));
+        subscribe(b, null);
+        redis.command("CLIENT PAUSE 1500 WRITE");
+
+        assertThatThrownBy(() -> b.publish(TOPIC, Event.of("slow")))
+                .isInstanceOf(CapacityExceededException.class)
+                .hasMessageContaining("may have been published")
+                .hasMessageContaining("publishing it again may publish it twice");
+    }
+
+    @Test
     void publishesGet503WhileRedisIsDownAndSubscribersResumeWhenItIsBack() {
         Broker a = node();
         Broker b = node();
