@@ -49,29 +49,7 @@ class OkHttpEventSourceClientTest {
     }
 
     private void connect(String base, String topic) {
-        BackgroundEventHandler handler = new BackgroundEventHandler() {
-            @Override
-            public void onOpen() {
-                opens.incrementAndGet();
-            }
-
-            @Override
-            public void onClosed() {
-            }
-
-            @Override
-            public void onMessage(String event, MessageEvent message) {
-                received.add(message);
-            }
-
-            @Override
-            public void onComment(String comment) {
-            }
-
-            @Override
-            public void onError(Throwable t) {
-            }
-        };
+        BackgroundEventHandler handler = handler(opens, received);
         ConnectStrategy http = ConnectStrategy.http(URI.create(base + "/subscribe/" + topic))
                 .header("Authorization", "Bearer " + esper.subscriberToken(topic));
         source = new BackgroundEventSource.Builder(handler,
@@ -151,7 +129,13 @@ class OkHttpEventSourceClientTest {
     }
 
     private static BackgroundEventSource counting(ConnectStrategy http, AtomicInteger opens) {
-        BackgroundEventHandler handler = new BackgroundEventHandler() {
+        return new BackgroundEventSource.Builder(handler(opens, new CopyOnWriteArrayList<>()),
+                new EventSource.Builder(http).retryDelay(100, TimeUnit.MILLISECONDS)).build();
+    }
+
+    /** Counts opens and keeps the messages. */
+    private static BackgroundEventHandler handler(AtomicInteger opens, List<MessageEvent> received) {
+        return new BackgroundEventHandler() {
             @Override
             public void onOpen() {
                 opens.incrementAndGet();
@@ -163,6 +147,7 @@ class OkHttpEventSourceClientTest {
 
             @Override
             public void onMessage(String event, MessageEvent message) {
+                received.add(message);
             }
 
             @Override
@@ -173,7 +158,5 @@ class OkHttpEventSourceClientTest {
             public void onError(Throwable t) {
             }
         };
-        return new BackgroundEventSource.Builder(handler,
-                new EventSource.Builder(http).retryDelay(100, TimeUnit.MILLISECONDS)).build();
     }
 }
