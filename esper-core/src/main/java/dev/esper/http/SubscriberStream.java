@@ -35,9 +35,10 @@ import java.util.concurrent.Flow;
 final class SubscriberStream implements Flow.Subscriber<Chunk>, Exchange.WriteCallback {
     private static final System.Logger LOG = System.getLogger(SubscriberStream.class.getName());
 
-    private final Exchange exchange;
     private final TopicId topic;
-    private final Answer head;
+    /** Needed only to open the stream; dropped then, so an open stream holds no more than it uses. */
+    private Exchange exchange;
+    private Answer head;
     /** Set once in onSubscribe, before open(). */
     private volatile Flow.Subscription subscription;
     /** The front end's output, once open. Guarded by this. */
@@ -60,8 +61,12 @@ final class SubscriberStream implements Flow.Subscriber<Chunk>, Exchange.WriteCa
     /** Opens the response (the subscription is registered) and starts the flow: first the opening comment. */
     void open() {
         Exchange.EventSink s;
+        Exchange ex = exchange;
+        Answer h = head;
+        exchange = null;
+        head = null;
         try {
-            s = exchange.openStream(head, this::clientLeft);
+            s = ex.openStream(h, this::clientLeft);
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "could not open a stream on " + topic + ": " + e);
             subscription.cancel();

@@ -3,6 +3,8 @@ package dev.esper.standalone;
 import dev.esper.http.Answer;
 import dev.esper.http.Exchange;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -23,7 +25,13 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>Threads: see {@link Exchange}.
  */
 final class JettyExchange implements Exchange {
-    private static final HttpField CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
+    /**
+     * The header fields answers use, encoded once: the API's headers are nearly all constants (content types,
+     * cache control, CORS for the configured origins, {@code Allow}). Bounded: past {@link #MAX_FIELDS} a field
+     * is encoded per answer instead.
+     */
+    private static final Map<Answer.Header, HttpField> FIELDS = new ConcurrentHashMap<>();
+    private static final int MAX_FIELDS = 256;
     /**
      * Asks Jetty to frame a stream in chunks even though its connection closes after it: a stream that ends
      * cleanly then ends with the final chunk, and a client can tell that from a connection that broke.
@@ -83,12 +91,20 @@ final class JettyExchange implements Exchange {
         response.setStatus(answer.status());
         HttpFields.Mutable out = response.getHeaders();
         for (Answer.Header h : answer.headers()) {
-            if (h.name().equals("Connection") && h.value().equals("close")) {
-                out.put(CLOSE);
-            } else {
-                out.put(h.name(), h.value());
+            out.put(field(h));
+        }
+    }
+
+    private static HttpField field(Answer.Header h) {
+        HttpField f = FIELDS.get(h);
+        if (f == null) {
+            // With its HttpHeader, so that Jetty acts on it (Connection: close, Content-Type).
+            f = new PreEncodedHttpField(HttpHeader.CACHE.get(h.name()), h.name(), h.value());
+            if (FIELDS.size() < MAX_FIELDS) {
+                FIELDS.putIfAbsent(h, f);
             }
         }
+        return f;
     }
 
     @Override
