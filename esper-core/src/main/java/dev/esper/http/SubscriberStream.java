@@ -142,9 +142,18 @@ final class SubscriberStream implements Flow.Subscriber<Chunk>, Exchange.WriteCa
         }
     }
 
+    /**
+     * A write failed: the client is gone, unless the stream had already ended (an abort fails the write in flight,
+     * which is no news).
+     */
     @Override
     public void failed(Throwable failure) {
-        clientGone("write failed: " + failure);
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+        }
+        clientGone("write failed: " + (failure.getMessage() == null ? "no reason given" : failure.getMessage()));
     }
 
     /** The front end noticed the client leaving (EOF, a reset, data on the stream). */
