@@ -66,6 +66,7 @@ public final class Broker implements AutoCloseable {
     private final MemoryBudget budget;
     private final Maintenance maintenance;
     private final Transport transport;
+    private final IdempotencyKeys idempotencyKeys;
 
     /** Final or thread-safe: read by any thread. */
     private final InstantSource clock;
@@ -87,6 +88,7 @@ public final class Broker implements AutoCloseable {
         this.fanOut = new FanOut(b.deliveryExecutor, b.deliveryThreads, b.subscriberBuffer, clock);
         this.topics = new TopicTable(b.maxTopics, retention, clock, fanOut.stripes());
         this.transport = b.transport == null ? Transport.local() : b.transport;
+        this.idempotencyKeys = new IdempotencyKeys(idempotencyWindowMillis(b.historyTtl.toMillis()), clock);
         this.transport.start(new Transport.Sink() {
             @Override
             public PublishResult append(TopicId topic, List<Event> events) {
@@ -157,6 +159,74 @@ public final class Broker implements AutoCloseable {
             return CompletableFuture.failedFuture(shuttingDown());
         }
         return transport.publish(topic, List.copyOf(events));
+    }
+
+    /**
+     * Publishes a batch at most once per idempotency key: within the window (the history ttl, or 300 s when
+     * history does not expire) a repeat with the same key to the same topic publishes nothing and completes with
+     * the first publish's result (the same ids), or its failure if it is still under way and fails. A publish
+     * that failed is forgotten, so trying again publishes. With a cross-node transport the key holds on every
+     * node ({@link Transport#publish(TopicId, List, String)}).
+     *
+     * @param topic the topic
+     * @param events one or more events
+     * @param idempotencyKey 1 to 255 visible ASCII characters ({@link #isValidIdempotencyKey}), or null for none
+     * @return the result, as for {@link #publishAsync(TopicId, List)}
+     * @throws IllegalArgumentException if the key is not valid
+     */
+    public CompletionStage<PublishResult> publishAsync(TopicId topic, List<Event> events, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return publishAsync(topic, events);
+        }
+        if (!isValidIdempotencyKey(idempotencyKey)) {
+            throw new IllegalArgumentException(IDEMPOTENCY_KEY_RULE);
+        }
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(events, "events");
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("a publish needs at least one event");
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(shuttingDown());
+        }
+        CompletableFuture<PublishResult> mine = new CompletableFuture<>();
+        CompletableFuture<PublishResult> earlier = idempotencyKeys.claim(topic, idempotencyKey, mine);
+        if (earlier != null) {
+            return earlier.copy();
+        }
+        CompletionStage<PublishResult> stage;
+        try {
+            stage = transport.publish(topic, List.copyOf(events), idempotencyKey);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((result, failure) -> {
+            if (failure != null) {
+                idempotencyKeys.forget(topic, idempotencyKey, mine);
+                mine.completeExceptionally(EsperException.unwrap(failure));
+            } else {
+                mine.complete(result);
+            }
+        });
+        return mine.copy();
+    }
+
+    /** How long a publish's idempotency key is remembered: the history ttl, or 300 s when it is 0 (no age limit). */
+    static long idempotencyWindowMillis(long historyTtlMillis) {
+        return historyTtlMillis > 0 ? historyTtlMillis : 300_000;
+    }
+
+    /** What an idempotency key may be. */
+    public static final String IDEMPOTENCY_KEY_RULE = "Idempotency-Key must be 1 to 255 visible ASCII characters";
+
+    /**
+     * Whether a string may be an idempotency key: 1 to 255 visible ASCII characters (no space or control).
+     *
+     * @param key the key
+     * @return whether it is valid
+     */
+    public static boolean isValidIdempotencyKey(String key) {
+        return key != null && !key.isEmpty() && key.length() <= 255 && key.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
     /** The local append: the {@link Transport.Sink} of this broker. */

@@ -44,6 +44,21 @@ public interface Transport extends AutoCloseable {
     CompletionStage<PublishResult> publish(TopicId topic, List<Event> events);
 
     /**
+     * {@link #publish(TopicId, List)} for a publish made with an idempotency key. The broker already answers a
+     * repeat of the key made on this node without calling the transport; a cross-node transport also remembers
+     * the key where every node sees it, and answers a repeat made on another node with the first publish's
+     * result, publishing nothing. The default ignores the key (one node).
+     *
+     * @param topic the topic
+     * @param events one or more valid events
+     * @param idempotencyKey the key, valid ({@link Broker#isValidIdempotencyKey})
+     * @return as for {@link #publish(TopicId, List)}
+     */
+    default CompletionStage<PublishResult> publish(TopicId topic, List<Event> events, String idempotencyKey) {
+        return publish(topic, events);
+    }
+
+    /**
      * Called before a local subscriber of {@code topic} registers. The stage completes once this node receives
      * the topic's events and its retained history is in line with the cluster's; a cross-node transport may
      * take a bounded time to get there, and must not block the calling thread meanwhile (it may be an I/O

@@ -46,7 +46,7 @@ final class Admission {
     }
 
     /** The request headers a browser may send cross-origin. */
-    static final String PREFLIGHT_HEADERS = "Authorization, Content-Type, Last-Event-ID";
+    static final String PREFLIGHT_HEADERS = "Authorization, Content-Type, Last-Event-ID, Idempotency-Key";
     private static final String ROUTES = "use GET /subscribe/{topic}, POST /publish/{topic} or GET /stats";
     private static final String SUBSCRIBE_PREFIX = "/subscribe/";
     private static final String PUBLISH_PREFIX = "/publish/";

@@ -71,12 +71,17 @@ final class BoundedBody implements Exchange.BodyBuffer {
      * @throws IllegalStateException if the body passed the limit
      */
     CompletionStage<Answer> publish(Broker broker, HttpApi.Cors cors, TopicId topic) {
+        return publish(broker, cors, topic, null);
+    }
+
+    /** {@link #publish(Broker, HttpApi.Cors, TopicId)} with an idempotency key, or null for none. */
+    CompletionStage<Answer> publish(Broker broker, HttpApi.Cors cors, TopicId topic, String idempotencyKey) {
         if (tooLarge) {
             throw new IllegalStateException("the body passed its limit of " + maxBytes + " bytes");
         }
         byte[] body = buf;
         buf = null;
-        return Publishing.publish(broker, cors, topic, body, 0, len);
+        return Publishing.publish(broker, cors, topic, body, 0, len, idempotencyKey);
     }
 
     /** Grows the buffer (doubling, never past one byte over the limit) to hold {@code needed} bytes. */

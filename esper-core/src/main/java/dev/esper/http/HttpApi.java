@@ -19,7 +19,9 @@ import java.util.Objects;
  *
  * <p>Routes, relative to where the API is mounted: {@code GET /subscribe/{topic}} (an event stream),
  * {@code POST /publish/{topic}} (a body in the {@code text/event-stream} format, answered with JSON),
- * {@code GET /stats}, and {@code OPTIONS} on those (a CORS preflight). Checks run in this order, the first
+ * {@code GET /stats}, and {@code OPTIONS} on those (a CORS preflight). A publish may carry an
+ * {@code Idempotency-Key} header: a repeat with the same key within the retention window answers like the first
+ * and publishes nothing ({@link Broker#publishAsync(TopicId, java.util.List, String)}). Checks run in this order, the first
  * failing one answering: route ({@code 404}), method ({@code 405}), topic id ({@code 400}), token
  * ({@code 401}/{@code 403}), body ({@code 413}/{@code 400}/{@code 408}), limits ({@code 503}). Every error is a
  * short JSON body {@code {"error":"..."}} with the CORS headers; an error given before a request body was read
@@ -159,7 +161,12 @@ public final class HttpApi {
             exchange.respond(error(cors.answer(413), Publishing.bodyTooLarge(maxBody), true));
             return;
         }
-        new PublishExchange(this, exchange, cors, topic, length).start();
+        String idempotencyKey = exchange.header("Idempotency-Key");
+        if (idempotencyKey != null && !Broker.isValidIdempotencyKey(idempotencyKey)) {
+            exchange.respond(error(cors.answer(400), Broker.IDEMPOTENCY_KEY_RULE, hasBody(exchange)));
+            return;
+        }
+        new PublishExchange(this, exchange, cors, topic, length, idempotencyKey).start();
     }
 
     /** An error answer: {@code no-store}, the JSON body, and {@code Connection: close} when {@code close}. */

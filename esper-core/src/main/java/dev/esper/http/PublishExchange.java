@@ -31,6 +31,8 @@ final class PublishExchange implements Runnable {
     private final Exchange exchange;
     private final HttpApi.Cors cors;
     private final TopicId topic;
+    /** The request's {@code Idempotency-Key}, or null. */
+    private final String idempotencyKey;
     private final AtomicBoolean answered = new AtomicBoolean();
     /** READING (the reader runs), WAITING (for demand), DONE (body complete, or answered). */
     private final AtomicInteger state = new AtomicInteger(READING);
@@ -44,7 +46,9 @@ final class PublishExchange implements Runnable {
     /** Reader only; set by start(). */
     private Exchange.RequestBody source;
 
-    PublishExchange(HttpApi api, Exchange exchange, HttpApi.Cors cors, TopicId topic, long contentLength) {
+    PublishExchange(HttpApi api, Exchange exchange, HttpApi.Cors cors, TopicId topic, long contentLength,
+            String idempotencyKey) {
+        this.idempotencyKey = idempotencyKey;
         this.api = api;
         this.exchange = exchange;
         this.cors = cors;
@@ -85,7 +89,7 @@ final class PublishExchange implements Runnable {
             if (n < 0) {
                 state.set(DONE);
                 cancelTimeout();
-                body.publish(api.broker(), cors, topic).thenAccept(this::answer);
+                body.publish(api.broker(), cors, topic, idempotencyKey).thenAccept(this::answer);
                 return;
             }
             if (n == 0) {

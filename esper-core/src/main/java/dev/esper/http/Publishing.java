@@ -28,9 +28,15 @@ final class Publishing {
      */
     static CompletionStage<Answer> publish(Broker broker, HttpApi.Cors cors, TopicId topic, byte[] body, int offset,
             int length) {
+        return publish(broker, cors, topic, body, offset, length, null);
+    }
+
+    /** {@link #publish}, at most once per {@code idempotencyKey} (null for none; see {@link Broker#publishAsync}). */
+    static CompletionStage<Answer> publish(Broker broker, HttpApi.Cors cors, TopicId topic, byte[] body, int offset,
+            int length, String idempotencyKey) {
         try {
             List<Event> events = SseParser.parse(body, offset, length);
-            return broker.publishAsync(topic, events).handle((result, failure) -> failure == null
+            return broker.publishAsync(topic, events, idempotencyKey).handle((result, failure) -> failure == null
                     ? cors.answer(200).json(result.toJson()).build()
                     : HttpApi.failed(cors, "publish", topic, failure, false));
         } catch (RuntimeException e) {

@@ -280,7 +280,7 @@ class AdmissionTest {
 
     @Test
     void thePreflightHeadersNameAuthorizationRatherThanAWildcard() {
-        assertThat(Admission.PREFLIGHT_HEADERS).isEqualTo("Authorization, Content-Type, Last-Event-ID")
+        assertThat(Admission.PREFLIGHT_HEADERS).isEqualTo("Authorization, Content-Type, Last-Event-ID, Idempotency-Key")
                 .doesNotContain("*");
     }
 

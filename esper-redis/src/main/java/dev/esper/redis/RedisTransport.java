@@ -222,6 +222,12 @@ public final class RedisTransport implements Transport {
 
     @Override
     public CompletionStage<PublishResult> publish(TopicId topic, List<Event> events) {
+        return publish(topic, events, null);
+    }
+
+    /** Also remembers the idempotency key in Redis, with the topic's keys, so that every node honours it. */
+    @Override
+    public CompletionStage<PublishResult> publish(TopicId topic, List<Event> events, String idempotencyKey) {
         if (closed || commands == null) {
             return CompletableFuture.failedFuture(new CapacityExceededException("broker is shutting down"));
         }
@@ -236,7 +242,11 @@ public final class RedisTransport implements Transport {
             args[i++] = utf8(e.retry());
             args[i++] = utf8(e.data());
         }
-        CompletableFuture<byte[]> ordered = eval(Scripts.PUBLISH, ScriptOutputType.VALUE, keys(topic), args);
+        String[] keys = keys(topic);
+        if (idempotencyKey != null) {
+            keys = new String[] {keys[0], keys[1], prefix + ":{" + topic.value() + "}:idem:" + idempotencyKey};
+        }
+        CompletableFuture<byte[]> ordered = eval(Scripts.PUBLISH, ScriptOutputType.VALUE, keys, args);
         return ordered.handle((first, err) -> {
             if (err != null) {
                 publishFailures.incrementAndGet();

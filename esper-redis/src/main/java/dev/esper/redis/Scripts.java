@@ -14,8 +14,11 @@ import java.security.NoSuchAlgorithmException;
  */
 final class Scripts {
     /**
-     * KEYS: counter, stream. ARGV: channel, history size, history ttl (ms), then id, name, retry, data per
-     * event ({@code ""} for none). Returns the first event's sequence number as a decimal string.
+     * KEYS: counter, stream, and the idempotency key's when the publish has one. ARGV: channel, history size,
+     * history ttl (ms), then id, name, retry, data per event ({@code ""} for none). Returns the first event's
+     * sequence number as a decimal string. With an idempotency key that a publish already used (within the
+     * history ttl, or 300 s when history does not expire), it publishes nothing and returns that publish's first
+     * sequence number, so that every node answers a repeat with the first publish's ids.
      *
      * <p>Sequence numbers come from the counter, never below Redis' clock in ms times 1000: they increase
      * per topic and stay above those a lost counter (Redis restarted without persistence, key expired) had
@@ -24,6 +27,10 @@ final class Scripts {
      * retry, data as {@code <bytes>:<value>}.
      */
     static final Scripts.Script PUBLISH = new Script("""
+            if #KEYS >= 3 then
+              local prev = redis.call('GET', KEYS[3])
+              if prev then return prev end
+            end
             local n = (#ARGV - 3) / 4
             local hist = tonumber(ARGV[2])
             local ttl = tonumber(ARGV[3])
@@ -56,6 +63,11 @@ final class Scripts {
               redis.call('PEXPIRE', KEYS[1], ttl)
             end
             redis.call('PUBLISH', ARGV[1], table.concat(parts))
+            if #KEYS >= 3 then
+              local keep = ttl
+              if keep <= 0 then keep = 300000 end
+              redis.call('SET', KEYS[3], string.format('%.0f', first), 'PX', keep)
+            end
             return string.format('%.0f', first)
             """);
 

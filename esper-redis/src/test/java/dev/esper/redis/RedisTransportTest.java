@@ -255,6 +255,23 @@ class RedisTransportTest {
     }
 
     @Test
+    void aPublishRepeatedOnAnotherNodeWithItsIdempotencyKeyGetsTheFirstIdsAndPublishesNothing() {
+        Broker a = node();
+        Broker b = node();
+        Collector sub = subscribe(a, null);
+
+        PublishResult first = a.publishAsync(TOPIC, List.of(Event.of("once")), "order-42").toCompletableFuture()
+                .join();
+        PublishResult again = b.publishAsync(TOPIC, List.of(Event.of("once")), "order-42").toCompletableFuture()
+                .join();
+        b.publish(TOPIC, Event.of("marker"));
+
+        assertThat(again.ids()).isEqualTo(first.ids());
+        await().atMost(WAIT).until(() -> sub.data().contains("marker"));
+        assertThat(sub.data()).containsExactly("once", "marker");
+    }
+
+    @Test
     void publishesGet503WhileRedisIsDownAndSubscribersResumeWhenItIsBack() {
         Broker a = node();
         Broker b = node();

@@ -497,6 +497,35 @@ public abstract class HttpContract {
         slow.abort();
     }
 
+    // ---- Idempotency-Key ----------------------------------------------------------------------------------
+
+    @Test
+    void aPublishRepeatedWithItsIdempotencyKeyGetsTheFirstAnswerAndPublishesOnce() throws Exception {
+        open();
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+
+        HttpResponse<String> first = server.publish(TOPIC, "data: once", "Idempotency-Key", "order-42");
+        HttpResponse<String> again = server.publish(TOPIC, "data: once", "Idempotency-Key", "order-42");
+        server.publish(TOPIC, "data: marker");
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(server.broker().stats().published()).isEqualTo(2);
+        String text = stream.awaitBody("data: marker", PROMPTLY);
+        assertThat(text.split("data: once", -1)).hasSize(2);
+        stream.close();
+    }
+
+    @Test
+    void anIdempotencyKeyThatIsNotVisibleAsciiIs400AndPublishesNothing() throws Exception {
+        open();
+        HttpResponse<String> r = server.publish(TOPIC, "data: x", "Idempotency-Key", "x".repeat(256));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("Idempotency-Key must be 1 to 255 visible ASCII characters");
+        assertThat(server.broker().stats().published()).isZero();
+    }
+
     // ---- 4: a reader that keeps up is not dropped as too slow ----------------------------------------
 
     /**
