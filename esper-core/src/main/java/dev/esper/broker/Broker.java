@@ -236,6 +236,12 @@ public final class Broker implements AutoCloseable {
         }
         topics.makeRoomForRetention();
         Topic t = topics.lockHeld(id);
+        if (closed) {
+            // close() marks each topic's streams under this lock: an append after that is refused, not
+            // acknowledged and then left out of streams that already ended.
+            t.lock.unlock();
+            throw shuttingDown();
+        }
         PublishResult result;
         long bytes;
         try {
@@ -464,10 +470,22 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
+        // Each topic's streams are marked under its lock, so that every append acknowledged before is in them
+        // and every later one is refused (append re-checks closed under the lock); they are drained after it.
+        List<StreamSubscription> ending = new ArrayList<>();
         for (Topic t : topics.all()) {
-            for (StreamSubscription s : t.subscribers) {
-                s.complete(false);
+            t.lock.lock();
+            try {
+                for (StreamSubscription s : t.subscribers) {
+                    s.markCompleting();
+                    ending.add(s);
+                }
+            } finally {
+                t.lock.unlock();
             }
+        }
+        for (StreamSubscription s : ending) {
+            s.drain();
         }
         long deadline = System.nanoTime() + grace.toNanos();
         while (clients.get() > 0 && System.nanoTime() < deadline) {

@@ -148,6 +148,11 @@ final class StreamSubscription implements Flow.Subscription {
         drain();
     }
 
+    /** Marks the stream to end after what is queued, without sending anything yet (the caller drains later). */
+    void markCompleting() {
+        terminate(COMPLETING, null);
+    }
+
     boolean isActive() {
         return state == ACTIVE;
     }
