@@ -150,15 +150,22 @@ public final class Broker implements AutoCloseable {
      * or exceptionally with a {@link EsperException} that says why nothing was published.
      */
     public CompletionStage<PublishResult> publishAsync(TopicId topic, List<Event> events) {
+        CompletionStage<PublishResult> refused = refusal(topic, events);
+        return refused != null ? refused : transport.publish(topic, List.copyOf(events));
+    }
+
+    /**
+     * The checks every publish starts with: a failed stage when the broker is closing, else null.
+     *
+     * @throws IllegalArgumentException if {@code events} is empty
+     */
+    private CompletionStage<PublishResult> refusal(TopicId topic, List<Event> events) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(events, "events");
         if (events.isEmpty()) {
             throw new IllegalArgumentException("a publish needs at least one event");
         }
-        if (closed) {
-            return CompletableFuture.failedFuture(shuttingDown());
-        }
-        return transport.publish(topic, List.copyOf(events));
+        return closed ? CompletableFuture.failedFuture(shuttingDown()) : null;
     }
 
     /**
@@ -181,13 +188,9 @@ public final class Broker implements AutoCloseable {
         if (!isValidIdempotencyKey(idempotencyKey)) {
             throw new IllegalArgumentException(IDEMPOTENCY_KEY_RULE);
         }
-        Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(events, "events");
-        if (events.isEmpty()) {
-            throw new IllegalArgumentException("a publish needs at least one event");
-        }
-        if (closed) {
-            return CompletableFuture.failedFuture(shuttingDown());
+        CompletionStage<PublishResult> refused = refusal(topic, events);
+        if (refused != null) {
+            return refused;
         }
         CompletableFuture<PublishResult> mine = new CompletableFuture<>();
         CompletableFuture<PublishResult> earlier = idempotencyKeys.claim(topic, idempotencyKey, mine);
