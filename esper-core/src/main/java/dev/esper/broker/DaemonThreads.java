@@ -1,6 +1,8 @@
 package dev.esper.broker;
 
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,6 +18,18 @@ final class DaemonThreads implements ThreadFactory {
 
     DaemonThreads(String prefix) {
         this.prefix = prefix;
+    }
+
+    /**
+     * Waits up to a second for a pool that was shut down to end its threads (a container that stops an
+     * application looks for threads it left running); keeps the interrupt if interrupted.
+     */
+    static void awaitEnd(ExecutorService pool) {
+        try {
+            pool.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

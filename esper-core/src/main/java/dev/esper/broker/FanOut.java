@@ -5,7 +5,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -148,11 +147,7 @@ final class FanOut {
     void close() {
         if (ownedDelivery != null) {
             ownedDelivery.shutdown();
-            try {
-                ownedDelivery.awaitTermination(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            DaemonThreads.awaitEnd(ownedDelivery);
         }
     }
 }

@@ -129,11 +129,7 @@ final class Maintenance {
     void close() {
         if (scheduler != null) {
             scheduler.shutdownNow();
-            try {
-                scheduler.awaitTermination(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            DaemonThreads.awaitEnd(scheduler);
         }
     }
 }

@@ -66,15 +66,11 @@ final class BoundedBody implements Exchange.BodyBuffer {
     }
 
     /**
-     * Publishes the body read ({@link Publishing#publish}) and lets go of its bytes.
+     * Publishes the body read ({@link Publishing#publish}), with its idempotency key or null, and lets go of its
+     * bytes.
      *
      * @throws IllegalStateException if the body passed the limit
      */
-    CompletionStage<Answer> publish(Broker broker, HttpApi.Cors cors, TopicId topic) {
-        return publish(broker, cors, topic, null);
-    }
-
-    /** {@link #publish(Broker, HttpApi.Cors, TopicId)} with an idempotency key, or null for none. */
     CompletionStage<Answer> publish(Broker broker, HttpApi.Cors cors, TopicId topic, String idempotencyKey) {
         if (tooLarge) {
             throw new IllegalStateException("the body passed its limit of " + maxBytes + " bytes");

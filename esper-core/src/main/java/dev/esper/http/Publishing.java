@@ -22,16 +22,11 @@ final class Publishing {
      * Parses a publish body and publishes it. Never completes exceptionally: a body the parser rejects, a full
      * broker or a failed transport become the error answer the SPEC gives them ({@code 400}, {@code 503}, ...),
      * and anything unexpected a {@code 500} (logged, without the body). The bytes are read before this returns.
+     * With an idempotency key (or null for none) it publishes at most once per key ({@link Broker#publishAsync}).
      *
      * @return the answer ({@code 200} with {@code published}, {@code ids} and {@code subscribers}), once the
      *     broker (or its transport) has taken the events or refused them
      */
-    static CompletionStage<Answer> publish(Broker broker, HttpApi.Cors cors, TopicId topic, byte[] body, int offset,
-            int length) {
-        return publish(broker, cors, topic, body, offset, length, null);
-    }
-
-    /** {@link #publish}, at most once per {@code idempotencyKey} (null for none; see {@link Broker#publishAsync}). */
     static CompletionStage<Answer> publish(Broker broker, HttpApi.Cors cors, TopicId topic, byte[] body, int offset,
             int length, String idempotencyKey) {
         try {

@@ -25,7 +25,7 @@ class BoundedBodyTest {
         assertThat(body.tooLarge()).isFalse();
         assertThat(body.length()).isEqualTo(100);
         try (Broker broker = Broker.builder().build()) {
-            assertThat(body.publish(broker, new HttpApi.Cors("*"), TOPIC).toCompletableFuture().join().status()).isEqualTo(200);
+            assertThat(body.publish(broker, new HttpApi.Cors("*"), TOPIC, null).toCompletableFuture().join().status()).isEqualTo(200);
             assertThat(broker.stats().published()).isEqualTo(1);
         }
     }
@@ -41,7 +41,7 @@ class BoundedBodyTest {
         }
         assertThat(body.length()).isEqualTo(sent.length());
         try (Broker broker = Broker.builder().build()) {
-            assertThat(body.publish(broker, new HttpApi.Cors("*"), TOPIC).toCompletableFuture().join().status()).isEqualTo(200);
+            assertThat(body.publish(broker, new HttpApi.Cors("*"), TOPIC, null).toCompletableFuture().join().status()).isEqualTo(200);
             assertThat(broker.stats().published()).as("one event of 2000 data lines").isEqualTo(1);
         }
     }
@@ -56,7 +56,7 @@ class BoundedBodyTest {
         assertThat(over.remaining()).as("not consumed").isEqualTo(4);
         assertThat(body.append(ascii(""))).as("still too large").isFalse();
         try (Broker broker = Broker.builder().build()) {
-            assertThatThrownBy(() -> body.publish(broker, new HttpApi.Cors("*"), TOPIC)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> body.publish(broker, new HttpApi.Cors("*"), TOPIC, null)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("10 bytes");
             assertThat(broker.stats().published()).isZero();
         }

@@ -22,7 +22,7 @@ class PublishingTest {
 
     private static Answer publish(Broker broker, String body) {
         byte[] bytes = ("xx" + body + "yy").getBytes(StandardCharsets.UTF_8);
-        return Publishing.publish(broker, new HttpApi.Cors("*"), TOPIC, bytes, 2, bytes.length - 4).toCompletableFuture().join();
+        return Publishing.publish(broker, new HttpApi.Cors("*"), TOPIC, bytes, 2, bytes.length - 4, null).toCompletableFuture().join();
     }
 
     @Test
