@@ -3,6 +3,9 @@ package dev.esper.auth;
 import dev.esper.topic.TopicId;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,11 +16,15 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code exp} is present, a JSON number, and later than now minus the clock skew;</li>
  *   <li>{@code nbf}, if present, is a JSON number not later than now plus the clock skew;</li>
- *   <li>{@code sub} is a non-empty string (except for stats);</li>
+ *   <li>(except for stats) it carries {@code sub}, a non-empty string, or {@code topics}, a JSON array
+ *       of strings or the string {@code "*"}; a {@code sub} or {@code topics} of another type is invalid.</li>
  * </ul>
- * Failing any of these is a {@link AuthenticationException} ({@code 401}). A valid token whose
- * {@code sub} is not the topic (compared case-insensitively) is an {@link AccessDeniedException}
- * ({@code 403}).
+ * Failing any of these is a {@link AuthenticationException} ({@code 401}).
+ *
+ * <p>A valid token <em>grants</em> a topic when its {@code sub} is that topic, or its {@code topics} array
+ * holds it or {@code "*"}, or {@code topics} is {@code "*"} (topic ids compared case-insensitively, as
+ * topic ids). A valid token that does not grant every topic asked for is an {@link AccessDeniedException}
+ * ({@code 403}) whose reason names the topics not granted.
  *
  * <p>Immutable and thread-safe. Build one with {@link #builder()}; a side with no verifier is open, and
  * opening a side is explicit ({@link Builder#open(Side)}).
@@ -64,14 +71,30 @@ public final class AccessPolicy {
      * @throws AccessDeniedException {@code 403}: a valid token for another topic
      */
     public void checkSubscribe(TopicId topic, String token) {
-        check(Side.SUBSCRIBER, Objects.requireNonNull(topic, "topic"), token);
+        check(Side.SUBSCRIBER, List.of(Objects.requireNonNull(topic, "topic")), token);
+    }
+
+    /**
+     * Checks a subscribe request for one stream of several topics: the token must grant every one.
+     *
+     * @param topics the topics asked for, at least one
+     * @param token the request's token, or null if it has none
+     * @throws AuthenticationException {@code 401}: no valid token on a protected side
+     * @throws AccessDeniedException {@code 403}: a valid token that does not grant some of the topics
+     *     (the reason names them)
+     */
+    public void checkSubscribe(Collection<TopicId> topics, String token) {
+        if (Objects.requireNonNull(topics, "topics").isEmpty()) {
+            throw new IllegalArgumentException("at least one topic must be asked for");
+        }
+        check(Side.SUBSCRIBER, List.copyOf(topics), token);
     }
 
     /**
      * Checks a publish request; same rules and exceptions as {@link #checkSubscribe}, on the publisher side.
      */
     public void checkPublish(TopicId topic, String token) {
-        check(Side.PUBLISHER, Objects.requireNonNull(topic, "topic"), token);
+        check(Side.PUBLISHER, List.of(Objects.requireNonNull(topic, "topic")), token);
     }
 
     /**
@@ -83,7 +106,7 @@ public final class AccessPolicy {
         check(Side.PUBLISHER, null, token);
     }
 
-    private void check(Side side, TopicId topic, String token) {
+    private void check(Side side, List<TopicId> topics, String token) {
         TokenVerifier verifier = verifier(side);
         if (verifier == null) {
             return;
@@ -114,17 +137,29 @@ public final class AccessPolicy {
                 throw AuthenticationException.invalidToken("token is not valid yet ('nbf' is in the future)");
             }
         }
-        if (topic == null) {
+        if (topics == null) {
             return;
         }
-        Object sub = claims.get("sub");
-        if (!(sub instanceof String) || ((String) sub).isEmpty()) {
-            throw AuthenticationException.invalidToken("token 'sub' claim must be a non-empty string naming the topic");
+        Grant grant = Grant.of(claims);
+        List<TopicId> refused = new ArrayList<>();
+        for (TopicId topic : topics) {
+            if (!grant.grants(topic)) {
+                refused.add(topic);
+            }
         }
-        // Compare as topic ids (ASCII case only): Unicode case folding would let 'K' (Kelvin) match 'k'.
-        if (!TopicId.isValid((String) sub) || !TopicId.of((String) sub).equals(topic)) {
-            throw new AccessDeniedException("token is for another topic, not '" + topic + "'");
+        if (!refused.isEmpty()) {
+            throw new AccessDeniedException(refused.size() == 1
+                    ? "token does not grant topic '" + refused.get(0) + "'"
+                    : "token does not grant topics " + quoted(refused));
         }
+    }
+
+    private static String quoted(List<TopicId> topics) {
+        StringBuilder b = new StringBuilder();
+        for (TopicId t : topics) {
+            b.append(b.length() == 0 ? "" : ", ").append('\'').append(t).append('\'');
+        }
+        return b.toString();
     }
 
     private static boolean isJsonNumber(Object v) {

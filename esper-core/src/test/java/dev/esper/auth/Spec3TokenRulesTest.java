@@ -514,7 +514,7 @@ class Spec3TokenRulesTest {
     @Test
     void aTopicIsRequired() {
         AccessPolicy policy = AccessPolicy.openToAll();
-        assertThatThrownBy(() -> policy.checkSubscribe(null, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> policy.checkSubscribe((TopicId) null, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> policy.checkPublish(null, null)).isInstanceOf(NullPointerException.class);
     }
 

@@ -355,7 +355,7 @@ class AdmissionTest {
                 Admission.decide("GET", "/subscribe/" + TOPIC, "Bearer " + OTHER_TOPIC_TOKEN, null, protectedPolicy),
                 Admission.decide("POST", "/publish/" + TOPIC, "Bearer " + OTHER_TOPIC_TOKEN, null, protectedPolicy))) {
             assertRejected(a, 403);
-            assertThat(a.reason()).isEqualTo("token is for another topic, not 'abcdef123'");
+            assertThat(a.reason()).isEqualTo("token does not grant topic 'abcdef123'");
             assertThat(a.headers()).isEmpty();
         }
     }
