@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Decides who may subscribe, publish and read stats (SPEC 3), independent of any JWT library.
@@ -54,7 +55,12 @@ public final class AccessPolicy {
 
     /** Whether a token is required on this side. */
     public boolean isProtected(Side side) {
-        return verifier(side) != null;
+        return verifierOf(side) != null;
+    }
+
+    /** The verifier protecting a side; empty when the side is open. */
+    public Optional<TokenVerifier> verifier(Side side) {
+        return Optional.ofNullable(verifierOf(Objects.requireNonNull(side, "side")));
     }
 
     /** The allowed clock skew. */
@@ -107,7 +113,7 @@ public final class AccessPolicy {
     }
 
     private void check(Side side, List<TopicId> topics, String token) {
-        TokenVerifier verifier = verifier(side);
+        TokenVerifier verifier = verifierOf(side);
         if (verifier == null) {
             return;
         }
@@ -170,7 +176,7 @@ public final class AccessPolicy {
         return !Double.isNaN(d) && !Double.isInfinite(d);
     }
 
-    private TokenVerifier verifier(Side side) {
+    private TokenVerifier verifierOf(Side side) {
         return side == Side.SUBSCRIBER ? subscriber : publisher;
     }
 

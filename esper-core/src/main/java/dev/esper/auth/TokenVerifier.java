@@ -1,16 +1,20 @@
 package dev.esper.auth;
 
+import java.util.Map;
+
 /**
- * The seam where a JWT library plugs in: checks a compact token's form, algorithm and signature and
- * returns its claims. The claims rules themselves ({@code exp}, {@code nbf}, {@code sub}) are applied
- * afterwards by {@link AccessPolicy}, the same whatever library verified the signature.
+ * The seam where a JWT library plugs in: checks a compact token's form, algorithm, key and signature (and any
+ * claims it was configured to check, such as {@code iss} or {@code aud}) and returns its claims. The claims
+ * rules themselves ({@code exp}, {@code nbf}, {@code sub}, {@code topics}) are applied afterwards by
+ * {@link AccessPolicy}, the same whatever library verified the signature.
  *
- * <p>An implementation must accept only JWS tokens signed with HMAC under its secret, with an
- * algorithm {@link Secret#allows(String)}; it must reject {@code alg: none} in any letter case,
- * asymmetric algorithms, encrypted tokens (JWE) and malformed input, and must ignore header
- * parameters that point at keys ({@code kid}, {@code jku}, {@code x5u}, {@code jwk}).
+ * <p>An implementation keyed by an HMAC secret must accept only an algorithm {@link Secret#allows(String)};
+ * one keyed by public keys only the RSA, EC and EdDSA algorithms that fit the key (SPEC 9.2). Either must reject
+ * {@code alg: none} in any letter case, encrypted tokens (JWE) and malformed input, and must never take a key
+ * from the token itself ({@code jku}, {@code x5u}, {@code jwk}); {@code kid} may only choose among the keys it
+ * was configured with.
  *
- * <p>Implementations are thread-safe. {@code esper-servlet} ships one built on jjwt.
+ * <p>Implementations are thread-safe. {@code esper-jwt} ships one built on jjwt.
  */
 @FunctionalInterface
 public interface TokenVerifier {
@@ -23,4 +27,15 @@ public interface TokenVerifier {
      *     signature does not verify; the message must not contain the token
      */
     Claims verify(String token);
+
+    /**
+     * The state of this verifier's keys for {@code GET /stats} and the start-up banner, e.g. how many keys are
+     * loaded and when they were last fetched: names to JSON values (numbers, booleans, strings, lists and maps of
+     * those). Never key material or a token. Empty (the default) when there is nothing to report.
+     *
+     * @return an unmodifiable map; not null
+     */
+    default Map<String, Object> status() {
+        return Map.of();
+    }
 }

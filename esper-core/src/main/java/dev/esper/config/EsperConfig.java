@@ -39,6 +39,12 @@ public final class EsperConfig {
     private final String redis;
     private final Secret subscriberSecret;
     private final Secret publisherSecret;
+    private final String subscriberJwks;
+    private final String publisherJwks;
+    private final String jwtIssuer;
+    private final String jwtAudience;
+    private final String tokenCookie;
+    private final boolean noQueryToken;
 
     @SuppressWarnings("unchecked")
     private EsperConfig(Map<Setting, Object> v) {
@@ -61,6 +67,16 @@ public final class EsperConfig {
         this.redis = r.isEmpty() ? null : r;
         this.subscriberSecret = (Secret) v.get(Setting.SUBSCRIBER_SECRET);
         this.publisherSecret = (Secret) v.get(Setting.PUBLISHER_SECRET);
+        this.subscriberJwks = emptyToNull((String) v.get(Setting.SUBSCRIBER_JWKS));
+        this.publisherJwks = emptyToNull((String) v.get(Setting.PUBLISHER_JWKS));
+        this.jwtIssuer = emptyToNull((String) v.get(Setting.JWT_ISSUER));
+        this.jwtAudience = emptyToNull((String) v.get(Setting.JWT_AUDIENCE));
+        this.tokenCookie = (String) v.get(Setting.TOKEN_COOKIE);
+        this.noQueryToken = (Boolean) v.get(Setting.NO_QUERY_TOKEN);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     /** A builder holding every default; nothing is checked until {@link Builder#build()}. */
@@ -88,7 +104,7 @@ public final class EsperConfig {
         return threads;
     }
 
-    /** Whether both sides are open whatever secrets were given (then both secrets are empty). */
+    /** Whether both sides are open whatever secrets or public keys were given (then all of them are empty). */
     public boolean noAuth() {
         return noAuth;
     }
@@ -166,6 +182,40 @@ public final class EsperConfig {
         return Optional.ofNullable(publisherSecret);
     }
 
+    /**
+     * The public keys protecting {@code /subscribe} (SPEC 9.2): an {@code https://} or {@code http://} URL of a
+     * JWK Set, or the path of a JWK Set or PEM public key file; empty when that side is keyed by a secret or open
+     * (always with {@link #noAuth()}). Never set together with {@link #subscriberSecret()}.
+     */
+    public Optional<String> subscriberJwks() {
+        return Optional.ofNullable(subscriberJwks);
+    }
+
+    /** The public keys protecting {@code /publish} and {@code /stats}, as {@link #subscriberJwks()}. */
+    public Optional<String> publisherJwks() {
+        return Optional.ofNullable(publisherJwks);
+    }
+
+    /** The {@code iss} claim every token must carry; empty: not checked. */
+    public Optional<String> jwtIssuer() {
+        return Optional.ofNullable(jwtIssuer);
+    }
+
+    /** A value the {@code aud} claim of every token must be or hold; empty: not checked. */
+    public Optional<String> jwtAudience() {
+        return Optional.ofNullable(jwtAudience);
+    }
+
+    /** The name of the cookie a subscribe token may come in (SPEC 9.3); default {@code esper_token}. */
+    public String tokenCookie() {
+        return tokenCookie;
+    }
+
+    /** Whether the {@code token} query parameter is refused on every route (SPEC 9.3). */
+    public boolean noQueryToken() {
+        return noQueryToken;
+    }
+
     @Override
     public String toString() {
         return "EsperConfig[bind=" + bind + ", port=" + port + ", threads=" + threads + ", noAuth=" + noAuth
@@ -176,7 +226,12 @@ public final class EsperConfig {
                 + ", corsOrigins=" + corsOrigins + ", clockSkew=" + clockSkew
                 + ", redis=" + (redis == null ? "none" : Setting.maskPassword(redis))
                 + ", subscriberSecret=" + (subscriberSecret == null ? "none" : subscriberSecret)
-                + ", publisherSecret=" + (publisherSecret == null ? "none" : publisherSecret) + "]";
+                + ", publisherSecret=" + (publisherSecret == null ? "none" : publisherSecret)
+                + ", subscriberJwks=" + (subscriberJwks == null ? "none" : Setting.maskPassword(subscriberJwks))
+                + ", publisherJwks=" + (publisherJwks == null ? "none" : Setting.maskPassword(publisherJwks))
+                + ", jwtIssuer=" + (jwtIssuer == null ? "none" : jwtIssuer)
+                + ", jwtAudience=" + (jwtAudience == null ? "none" : jwtAudience)
+                + ", tokenCookie=" + tokenCookie + ", noQueryToken=" + noQueryToken + "]";
     }
 
     /** Text for a setting, as given, and where it came from. */
@@ -324,10 +379,44 @@ public final class EsperConfig {
         }
 
         /**
+         * {@link Setting#SUBSCRIBER_JWKS}: the public keys protecting {@code /subscribe}, an {@code https://} or
+         * {@code http://} URL of a JWK Set or the path of a JWK Set or PEM public key file; null or empty: none.
+         * Not together with {@link #subscriberSecret(String)}; ignored with {@link #noAuth(boolean)}.
+         */
+        public Builder subscriberJwks(String urlOrFile) {
+            return typed(Setting.SUBSCRIBER_JWKS, urlOrFile == null ? "" : urlOrFile);
+        }
+
+        /** {@link Setting#PUBLISHER_JWKS}: as {@link #subscriberJwks(String)}, for {@code /publish} and {@code /stats}. */
+        public Builder publisherJwks(String urlOrFile) {
+            return typed(Setting.PUBLISHER_JWKS, urlOrFile == null ? "" : urlOrFile);
+        }
+
+        /** {@link Setting#JWT_ISSUER}: the {@code iss} every token must carry; null or empty: not checked. */
+        public Builder jwtIssuer(String issuer) {
+            return typed(Setting.JWT_ISSUER, issuer == null ? "" : issuer);
+        }
+
+        /** {@link Setting#JWT_AUDIENCE}: a value every token's {@code aud} must hold; null or empty: not checked. */
+        public Builder jwtAudience(String audience) {
+            return typed(Setting.JWT_AUDIENCE, audience == null ? "" : audience);
+        }
+
+        /** {@link Setting#TOKEN_COOKIE}: the cookie a subscribe token may come in. Default {@code esper_token}. */
+        public Builder tokenCookie(String name) {
+            return typed(Setting.TOKEN_COOKIE, Objects.requireNonNull(name, "tokenCookie"));
+        }
+
+        /** {@link Setting#NO_QUERY_TOKEN}: refuse the {@code token} query parameter on every route. */
+        public Builder noQueryToken(boolean refuse) {
+            return typed(Setting.NO_QUERY_TOKEN, refuse);
+        }
+
+        /**
          * Checks every value and builds.
          *
          * @throws InvalidConfigException naming the first bad setting, its rule, its value (never a secret's:
-         *     only its length) and where it came from
+         *     only its length) and where it came from; or a side given both a secret and public keys
          */
         public EsperConfig build() {
             Map<Setting, Object> checked = new EnumMap<>(Setting.class);
@@ -337,6 +426,8 @@ public final class EsperConfig {
                 Object value = v instanceof Raw ? s.parse(((Raw) v).text) : v;
                 if (s.isSecret()) {
                     value = secret(s, (String) value, Boolean.TRUE.equals(checked.get(Setting.NO_AUTH)));
+                } else if (s.opensWithNoAuth() && Boolean.TRUE.equals(checked.get(Setting.NO_AUTH))) {
+                    value = ""; // ignored, like the secrets, so not checked either
                 } else {
                     String problem = s.problem(value, shown);
                     if (problem != null) {
@@ -345,7 +436,24 @@ public final class EsperConfig {
                 }
                 checked.put(s, value);
             }
+            for (Setting[] side : new Setting[][] {{Setting.SUBSCRIBER_SECRET, Setting.SUBSCRIBER_JWKS},
+                {Setting.PUBLISHER_SECRET, Setting.PUBLISHER_JWKS}}) {
+                if (checked.get(side[0]) != null && !((String) checked.get(side[1])).isEmpty()) {
+                    throw bothKeys(side[0], side[1]);
+                }
+            }
             return new EsperConfig(checked);
+        }
+
+        /** A side given a secret and public keys: names both and where each came from, shows neither value. */
+        private InvalidConfigException bothKeys(Setting secret, Setting jwks) {
+            return new InvalidConfigException(jwks, null, where(jwks) + "and " + secret.label() + " " + where(secret)
+                    + "are both set: a side is keyed by an HMAC secret or by public keys, never both; unset one");
+        }
+
+        private String where(Setting s) {
+            String source = sources.get(s);
+            return source == null ? "" : "(" + source + ") ";
         }
 
         /** A side's secret: none if empty or with no-auth, else at least {@link Secret#MIN_BYTES} bytes. */

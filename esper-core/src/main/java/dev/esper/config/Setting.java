@@ -1,7 +1,12 @@
 package dev.esper.config;
 
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +37,7 @@ public enum Setting {
                     + "least 8) and the broker's delivery threads (n). Open streams hold no thread."),
     /** Opens both sides whatever secrets are set. */
     NO_AUTH("no-auth", null, Kind.BOOLEAN, 0, 0, "false", true, true,
-            "Open both sides to anyone, ignoring the secrets (logged as a warning)."),
+            "Open both sides to anyone, ignoring the secrets and public keys (logged as a warning)."),
     /** Events retained per topic. */
     HISTORY_SIZE("history-size", null, Kind.NUMBER, 0, Integer.MAX_VALUE, "100", true, true,
             "Events retained per topic for resumes; 0 = none."),
@@ -66,6 +71,28 @@ public enum Setting {
     /** Leeway for token {@code exp} and {@code nbf}. */
     CLOCK_SKEW("clock-skew", null, Kind.SECONDS, 0, Integer.MAX_VALUE, "0", true, true,
             "Leeway for token exp and nbf."),
+    /** Public keys protecting {@code /subscribe}: a JWK Set URL, or a JWK Set or PEM file (SPEC 9.2). */
+    SUBSCRIBER_JWKS("subscriber-jwks", null, Kind.KEYS, 0, 0, "", true, true,
+            "Public keys for /subscribe tokens instead of a secret: an https:// or http:// URL of a JWK Set (your "
+                    + "identity provider's), or a file of a JWK Set or a PEM public key."),
+    /** Public keys protecting {@code /publish} and {@code /stats}. */
+    PUBLISHER_JWKS("publisher-jwks", null, Kind.KEYS, 0, 0, "", true, true,
+            "Public keys for /publish and /stats tokens instead of a secret: a JWK Set URL, or a JWK Set or PEM "
+                    + "public key file."),
+    /** The {@code iss} every token must carry; empty: not checked. */
+    JWT_ISSUER("jwt-issuer", null, Kind.TEXT, 0, 0, "", true, true,
+            "The 'iss' claim every token must have, e.g. https://idp.example.com/realms/app. Default: not checked."),
+    /** A value the {@code aud} of every token must hold; empty: not checked. */
+    JWT_AUDIENCE("jwt-audience", null, Kind.TEXT, 0, 0, "", true, true,
+            "A value the 'aud' claim (a string or an array) of every token must hold. Default: not checked."),
+    /** The cookie a subscribe token may come in. */
+    TOKEN_COOKIE("token-cookie", null, Kind.COOKIE, 0, 0, "esper_token", true, true,
+            "Cookie a subscribe token may come in (after the Authorization header, before ?token=); never read on "
+                    + "/publish or /stats."),
+    /** Refuses tokens in the {@code token} query parameter. */
+    NO_QUERY_TOKEN("no-query-token", null, Kind.BOOLEAN, 0, 0, "false", true, true,
+            "Refuse ?token= on every route (401): tokens only in the Authorization header or the cookie, so they "
+                    + "stay out of URLs and logs."),
     /** The Redis that joins nodes into one broker; environment variable {@code ESPER_REDIS_URL} or {@code ESPER_REDIS}. */
     REDIS("redis", null, Kind.REDIS, 0, 0, "", true, true,
             "Join other esper nodes through the Redis at this URI, e.g. redis://127.0.0.1:6379: one order, ids "
@@ -79,7 +106,7 @@ public enum Setting {
 
     /** What a setting's values are; decides parsing and the rule. */
     enum Kind {
-        HOST, PORT, NUMBER, BYTES, SECONDS, BOOLEAN, ORIGINS, REDIS, SECRET
+        HOST, PORT, NUMBER, BYTES, SECONDS, BOOLEAN, ORIGINS, REDIS, SECRET, KEYS, TEXT, COOKIE
     }
 
     private final String key;
@@ -158,6 +185,12 @@ public enum Setting {
                 return "<list>";
             case REDIS:
                 return "<uri>";
+            case KEYS:
+                return "<url|file>";
+            case TEXT:
+                return "<text>";
+            case COOKIE:
+                return "<name>";
             case BOOLEAN:
                 return "<true|false>";
             default:
@@ -232,6 +265,11 @@ public enum Setting {
     /** Whether the value is a secret: never a flag, never printed. */
     public boolean isSecret() {
         return kind == Kind.SECRET;
+    }
+
+    /** Whether {@link #NO_AUTH} empties it, as it does the secrets: the public keys of a side. */
+    boolean opensWithNoAuth() {
+        return kind == Kind.KEYS;
     }
 
     /** Whether the standalone command line has a flag for it (secrets come only from the environment). */
@@ -316,6 +354,12 @@ public enum Setting {
                 return originsProblem(castList(value));
             case REDIS:
                 return redisProblem((String) value);
+            case KEYS:
+                return keysProblem((String) value);
+            case TEXT:
+                return textProblem((String) value);
+            case COOKIE:
+                return cookieProblem((String) value);
             default:
                 return null;
         }
@@ -333,7 +377,7 @@ public enum Setting {
         if (value instanceof List) {
             return String.join(",", castList(value));
         }
-        return kind == Kind.REDIS ? maskPassword(String.valueOf(value)) : String.valueOf(value);
+        return kind == Kind.REDIS || kind == Kind.KEYS ? maskPassword(String.valueOf(value)) : String.valueOf(value);
     }
 
     @SuppressWarnings("unchecked")
@@ -367,6 +411,74 @@ public enum Setting {
                     + String.join(",", origins) + "'";
         }
         return null;
+    }
+
+    /** Longest issuer or audience accepted, in characters. */
+    static final int MAX_TEXT = 1024;
+
+    /**
+     * What is wrong with a key source, or null: empty (none), an {@code https://} or {@code http://} URL with a
+     * host, or the path of a readable file. A URL's user and password are masked in the message.
+     */
+    static String keysProblem(String value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        String form = "must be an https:// or http:// URL of a JWK Set, or the path of a JWK Set or PEM public key "
+                + "file, was '" + maskPassword(value) + "'";
+        if (value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            return form;
+        }
+        String lower = value.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("https://") || lower.startsWith("http://")) {
+            try {
+                URI uri = new URI(value);
+                if (uri.getHost() == null || uri.getRawFragment() != null) {
+                    return form + " (a URL needs a host and no #fragment)";
+                }
+                return null;
+            } catch (URISyntaxException e) {
+                return form + " (not a valid URL)";
+            }
+        }
+        if (SCHEME.matcher(value).lookingAt()) {
+            return form;
+        }
+        try {
+            Path file = Path.of(value);
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                return form + ", which is not a readable file";
+            }
+            return null;
+        } catch (InvalidPathException e) {
+            return form;
+        }
+    }
+
+    /** A URL scheme (two letters or more, so a Windows drive letter is not one). */
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:");
+
+    /** What is wrong with an issuer or audience, or null: at most {@link #MAX_TEXT} characters, no control character. */
+    static String textProblem(String value) {
+        if (value.length() > MAX_TEXT || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            return "must be at most " + MAX_TEXT + " characters and hold no control character, was '"
+                    + (value.length() > 64 ? value.substring(0, 64) + "..." : value).replaceAll("\\p{Cntrl}", "?")
+                    + "'";
+        }
+        return null;
+    }
+
+    /** What is wrong with a cookie name, or null: 1-64 characters of an HTTP token (RFC 6265, RFC 9110). */
+    static String cookieProblem(String value) {
+        if (value.isEmpty() || value.length() > 64 || !value.chars().allMatch(Setting::isTokenChar)) {
+            return "must be a cookie name: 1 to 64 letters, digits or !#$%&'*+-.^_`|~, was '"
+                    + value.replaceAll("\\p{Cntrl}", "?") + "'";
+        }
+        return null;
+    }
+
+    private static boolean isTokenChar(int c) {
+        return c < 0x7f && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
     }
 
     /**

@@ -24,8 +24,8 @@ import java.util.Objects;
  * <p>The checks run in this order, the first failing one answering: route ({@code 404}), method
  * ({@code 405} with {@code Allow}; {@code OPTIONS} is a CORS preflight, answered {@code 204} before any token
  * check), topic id ({@code 400}), token ({@code 401} with {@code WWW-Authenticate}, or {@code 403}). The token
- * comes from the {@code Authorization: Bearer} header, or, only when there is no such header, from the
- * {@code token} query parameter. An open side (see {@link AccessPolicy#isProtected}) reads no credentials:
+ * comes from the {@code Authorization: Bearer} header, or, only when there is no such header, from the token
+ * cookie (subscribe only) or else the {@code token} query parameter ({@link BearerToken}). An open side (see {@link AccessPolicy#isProtected}) reads no credentials:
  * whatever {@code Authorization} header or {@code token} parameter a request carries, it is admitted.
  *
  * <p>Immutable and thread-safe.
@@ -66,19 +66,32 @@ final class Admission {
     }
 
     /**
+     * Decides a request that carries no cookie, with the default token sources.
+     *
+     * @see #decide(String, String, String, String, String, AccessPolicy, BearerToken.Sources)
+     */
+    static Admission decide(String method, String path, String authorization, String rawQuery,
+            AccessPolicy policy) {
+        return decide(method, path, authorization, null, rawQuery, policy, BearerToken.Sources.DEFAULT);
+    }
+
+    /**
      * Decides a request.
      *
      * @param method the request method, e.g. {@code GET}
      * @param path the decoded path relative to where the API is mounted, e.g. {@code /subscribe/abcdef123}
      *     (a servlet's {@code getPathInfo()}); null counts as an unknown route
      * @param authorization the {@code Authorization} header, or null
+     * @param cookies the {@code Cookie} header, or null
      * @param rawQuery the raw (undecoded) query string, or null
      * @param policy who may do what
+     * @param sources the token cookie's name and whether tokens in the query are read
      * @return the decision; never null
      */
-    static Admission decide(String method, String path, String authorization, String rawQuery,
-            AccessPolicy policy) {
+    static Admission decide(String method, String path, String authorization, String cookies, String rawQuery,
+            AccessPolicy policy, BearerToken.Sources sources) {
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(sources, "sources");
         Kind kind = Kind.of(path);
         if (kind == null) {
             return reject(404, "no such route; " + ROUTES, Map.of());
@@ -108,8 +121,15 @@ final class Admission {
         try {
             // An open side admits anyone, so it does not read credentials at all: a header meant for a proxy
             // in front (Basic auth, say) or a stale token is no reason to refuse.
-            String token = !policy.isProtected(side) ? null
-                    : BearerToken.extract(authorization, authorization == null ? queryParam(rawQuery, "token") : null);
+            boolean subscribe = kind == Kind.SUBSCRIBE;
+            String token = null;
+            if (policy.isProtected(side)) {
+                token = BearerToken.read(subscribe, authorization, cookies, rawQuery, sources);
+                if (token == null) {
+                    throw new AuthenticationException("a token is required: send "
+                            + BearerToken.howToSend(subscribe, sources), false);
+                }
+            }
             switch (kind) {
                 case SUBSCRIBE:
                     policy.checkSubscribe(topic, token);
@@ -163,6 +183,16 @@ final class Admission {
     /** The JSON body of a rejection, {@code {"error":"<reason>"}}; null unless {@link Action#REJECT}. */
     public String body() {
         return reason == null ? null : Json.error(reason);
+    }
+
+    /**
+     * Whether a path is a subscribe route ({@code /subscribe/...} or {@code /subscribe}), whose answers may allow
+     * credentials (SPEC 9.3), whatever their outcome.
+     *
+     * @param path the decoded path, or null
+     */
+    static boolean isSubscribeRoute(String path) {
+        return path != null && (path.startsWith(SUBSCRIBE_PREFIX) || path.equals("/subscribe"));
     }
 
     /**

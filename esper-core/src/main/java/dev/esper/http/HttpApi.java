@@ -2,12 +2,16 @@ package dev.esper.http;
 
 import dev.esper.EsperException;
 import dev.esper.auth.AccessPolicy;
+import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
 import dev.esper.internal.Json;
 import dev.esper.config.EsperConfig;
 import dev.esper.topic.TopicId;
 import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -45,20 +49,25 @@ public final class HttpApi {
     private final AccessPolicy policy;
     private final int maxBody;
     private final List<String> corsOrigins;
+    private final BearerToken.Sources tokenSources;
 
-    private HttpApi(Broker broker, AccessPolicy policy, int maxBody, List<String> corsOrigins) {
+    private HttpApi(Broker broker, AccessPolicy policy, int maxBody, List<String> corsOrigins,
+            BearerToken.Sources tokenSources) {
         this.broker = broker;
         this.policy = policy;
         this.maxBody = maxBody;
         this.corsOrigins = corsOrigins;
+        this.tokenSources = tokenSources;
     }
 
     /**
      * The API over a broker.
      *
      * @param broker the broker to serve; the caller owns it (closes it)
-     * @param config the settings the API applies: the largest publish body ({@link EsperConfig#maxBody()}) and
-     *     the CORS origins ({@link EsperConfig#corsOrigins()}); the broker's own settings are the broker's
+     * @param config the settings the API applies: the largest publish body ({@link EsperConfig#maxBody()}), the
+     *     CORS origins ({@link EsperConfig#corsOrigins()}), the token cookie ({@link EsperConfig#tokenCookie()})
+     *     and whether tokens in URLs are refused ({@link EsperConfig#noQueryToken()}); the broker's own settings
+     *     are the broker's
      * @param policy who may subscribe, publish and read stats (for example
      *     {@code JwtVerifier.accessPolicy(config)} from esper-jwt, or {@link AccessPolicy#openToAll()})
      * @return the API
@@ -67,7 +76,8 @@ public final class HttpApi {
         Objects.requireNonNull(broker, "broker");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(policy, "policy");
-        return new HttpApi(broker, policy, config.maxBody(), config.corsOrigins());
+        return new HttpApi(broker, policy, config.maxBody(), config.corsOrigins(),
+                new BearerToken.Sources(config.tokenCookie(), !config.noQueryToken()));
     }
 
     /** The broker served. */
@@ -97,10 +107,12 @@ public final class HttpApi {
      * @param exchange the request and its response
      */
     public void handle(Exchange exchange) {
-        Cors cors = new Cors(Admission.allowOrigin(corsOrigins, exchange.header("Origin")));
+        String path = Admission.decodePath(exchange.rawPath());
+        Cors cors = new Cors(Admission.allowOrigin(corsOrigins, exchange.header("Origin")),
+                Admission.isSubscribeRoute(path));
         String query = exchange.rawQuery();
-        Admission a = Admission.decide(exchange.method(), Admission.decodePath(exchange.rawPath()),
-                exchange.header("Authorization"), query, policy);
+        Admission a = Admission.decide(exchange.method(), path, exchange.header("Authorization"),
+                exchange.header("Cookie"), query, policy, tokenSources);
         switch (a.action()) {
             case SUBSCRIBE:
                 subscribe(exchange, cors, a.topic(), Admission.lastEventId(exchange.header("Last-Event-ID"), query));
@@ -109,8 +121,7 @@ public final class HttpApi {
                 publish(exchange, cors, a.topic());
                 break;
             case STATS:
-                exchange.respond(cors.answer(200).header("Cache-Control", "no-store")
-                        .json(broker.stats().toJson()).build());
+                exchange.respond(cors.answer(200).header("Cache-Control", "no-store").json(statsJson()).build());
                 break;
             case PREFLIGHT:
                 Answer.Builder preflight = cors.answer(a.status());
@@ -122,6 +133,28 @@ public final class HttpApi {
                 a.headers().forEach(reject::header);
                 exchange.respond(error(reject, a.reason(), hasBody(exchange)));
         }
+    }
+
+    /**
+     * The body of {@code GET /stats}: the broker's counters, and under {@code "auth"} the state each protected
+     * side's verifier reports ({@link dev.esper.auth.TokenVerifier#status()}), when one reports anything.
+     */
+    String statsJson() {
+        String json = broker.stats().toJson();
+        Map<String, Object> auth = new LinkedHashMap<>();
+        for (Side side : Side.values()) {
+            Map<String, Object> status = policy.verifier(side).map(v -> v.status()).orElse(Map.of());
+            if (!status.isEmpty()) {
+                auth.put(side.name().toLowerCase(Locale.ROOT), status);
+            }
+        }
+        if (auth.isEmpty()) {
+            return json;
+        }
+        StringBuilder sb = new StringBuilder(json.length() + 256).append(json, 0, json.length() - 1)
+                .append(",\"auth\":");
+        Json.value(sb, auth);
+        return sb.append('}').toString();
     }
 
     /**
@@ -212,12 +245,24 @@ public final class HttpApi {
         }
     }
 
-    /** The CORS headers of one request's answers (SPEC 5, 7): on every answer, errors included. */
+    /**
+     * The CORS headers of one request's answers (SPEC 5, 7, 9.3): on every answer, errors included; on a subscribe
+     * route from a listed origin (never with {@code *}) also {@code Access-Control-Allow-Credentials: true}, so a
+     * page's {@code EventSource} with {@code withCredentials} may send the token cookie.
+     */
     static final class Cors {
         private final String allowOrigin;
+        private final boolean credentials;
 
+        /** Headers allowing {@code allowOrigin} (null: none), without credentials. */
         Cors(String allowOrigin) {
+            this(allowOrigin, false);
+        }
+
+        /** Headers allowing {@code allowOrigin}, with credentials on a subscribe route from a listed origin. */
+        Cors(String allowOrigin, boolean subscribeRoute) {
             this.allowOrigin = allowOrigin;
+            this.credentials = subscribeRoute && allowOrigin != null && !"*".equals(allowOrigin);
         }
 
         /** A builder for an answer with these CORS headers. */
@@ -228,6 +273,9 @@ public final class HttpApi {
             }
             if (allowOrigin != null) {
                 b.header("Access-Control-Allow-Origin", allowOrigin);
+            }
+            if (credentials) {
+                b.header("Access-Control-Allow-Credentials", "true");
             }
             return b;
         }

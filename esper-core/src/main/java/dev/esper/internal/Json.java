@@ -1,5 +1,10 @@
 package dev.esper.internal;
 
+import java.util.Collection;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
 /**
  * The little JSON esper writes: publish answers, stats and error bodies. Strings are escaped so the output
  * is valid JSON and safe inside a JavaScript string (control characters, U+2028, U+2029 and unpaired
@@ -57,6 +62,51 @@ public final class Json {
             }
         }
         sb.append('"');
+    }
+
+    /**
+     * Appends a JSON value: a {@link Map} as an object (keys in sorted order), a
+     * {@link Collection} as an array, a finite {@link Number} or a {@link Boolean} as itself, null as
+     * {@code null}, anything else as a string of its {@code toString()}.
+     *
+     * @param sb where to append
+     * @param value the value
+     */
+    public static void value(StringBuilder sb, Object value) {
+        if (value == null) {
+            sb.append("null");
+        } else if (value instanceof Map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<String, Object> e : sorted((Map<?, ?>) value).entrySet()) {
+                sb.append(first ? "" : ",");
+                first = false;
+                string(sb, e.getKey());
+                sb.append(':');
+                value(sb, e.getValue());
+            }
+            sb.append('}');
+        } else if (value instanceof Collection) {
+            sb.append('[');
+            boolean first = true;
+            for (Object v : (Collection<?>) value) {
+                sb.append(first ? "" : ",");
+                first = false;
+                value(sb, v);
+            }
+            sb.append(']');
+        } else if (value instanceof Boolean || (value instanceof Number && Double.isFinite(((Number) value)
+                .doubleValue()))) {
+            sb.append(value);
+        } else {
+            string(sb, value.toString());
+        }
+    }
+
+    private static SortedMap<String, Object> sorted(Map<?, ?> map) {
+        SortedMap<String, Object> out = new TreeMap<>();
+        map.forEach((k, v) -> out.put(String.valueOf(k), v));
+        return out;
     }
 
     private static boolean validSurrogate(String s, int i) {

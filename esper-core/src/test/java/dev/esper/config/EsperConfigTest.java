@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.esper.broker.Broker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EsperConfigTest {
     private static final String SECRET = "a-secret-of-thirty-two-bytes-000";
@@ -219,5 +224,104 @@ class EsperConfigTest {
                 .build()) {
             assertThat(broker.isClosed()).isFalse();
         }
+    }
+
+    // ---- SPEC 9.2, 9.3: public keys, iss/aud, the token cookie, no-query-token -------------------
+
+    @Test
+    void theTokenSettingsDefaultToNoKeysNoClaimChecksTheEsperTokenCookieAndQueryTokensAllowed() {
+        EsperConfig c = EsperConfig.defaults();
+
+        assertThat(c.subscriberJwks()).isEmpty();
+        assertThat(c.publisherJwks()).isEmpty();
+        assertThat(c.jwtIssuer()).isEmpty();
+        assertThat(c.jwtAudience()).isEmpty();
+        assertThat(c.tokenCookie()).isEqualTo("esper_token");
+        assertThat(c.noQueryToken()).isFalse();
+    }
+
+    @Test
+    void readsKeySourcesIssuerAudienceCookieAndNoQueryToken(@TempDir Path dir) throws IOException {
+        Path pem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PUBLIC KEY-----\n");
+        EsperConfig c = EsperConfig.builder()
+                .set("subscriber-jwks", "https://idp.example.com/realms/app/protocol/openid-connect/certs", "t")
+                .set("publisher-jwks", pem.toString(), "t")
+                .set("jwt-issuer", "https://idp.example.com/realms/app", "t").set("jwt-audience", "esper", "t")
+                .set("token-cookie", "__Host-sse", "t").set("no-query-token", "true", "t").build();
+
+        assertThat(c.subscriberJwks()).contains("https://idp.example.com/realms/app/protocol/openid-connect/certs");
+        assertThat(c.publisherJwks()).contains(pem.toString());
+        assertThat(c.jwtIssuer()).contains("https://idp.example.com/realms/app");
+        assertThat(c.jwtAudience()).contains("esper");
+        assertThat(c.tokenCookie()).isEqualTo("__Host-sse");
+        assertThat(c.noQueryToken()).isTrue();
+        assertThat(Setting.SUBSCRIBER_JWKS.environmentVariable()).isEqualTo("ESPER_SUBSCRIBER_JWKS");
+        assertThat(Setting.NO_QUERY_TOKEN.initParameter()).isEqualTo("noQueryToken");
+        assertThat(Setting.JWT_AUDIENCE.flag()).isEqualTo("--jwt-audience");
+    }
+
+    @ParameterizedTest(name = "subscriber-jwks={0} is bad")
+    @ValueSource(strings = {"ftp://idp.example.com/jwks", "https://", "https:///jwks.json", "https://a b/jwks",
+        "https://idp.example.com/jwks#x", "file:///etc/jwks.json", "/no/such/file.json", " "})
+    void refusesAKeySourceThatIsNeitherAnHttpUrlNorAReadableFile(String value) {
+        assertThatThrownBy(() -> EsperConfig.builder().set("subscriber-jwks", value, "--subscriber-jwks").build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageStartingWith("subscriber jwks must be an https:// or http:// URL of a JWK Set, or the path "
+                        + "of a JWK Set or PEM public key file, was '")
+                .hasMessageEndingWith("(--subscriber-jwks)");
+    }
+
+    @Test
+    void aKeySourceUrlShowsNoPassword() {
+        assertThatThrownBy(() -> EsperConfig.builder().subscriberJwks("ftp://user:pw@idp.example.com/jwks").build())
+                .hasMessageContaining("***@idp.example.com").hasMessageNotContaining("pw");
+        assertThat(EsperConfig.builder().subscriberJwks("https://user:pw@idp.example.com/jwks").build().toString())
+                .contains("subscriberJwks=https://***@idp.example.com/jwks").doesNotContain("pw");
+    }
+
+    @Test
+    void aSideKeyedByASecretAndPublicKeysIsRefusedNamingBothAndShowingNeither() {
+        assertThatThrownBy(() -> EsperConfig.builder()
+                .set("subscriber-secret", SECRET, "environment variable ESPER_SUBSCRIBER_SECRET")
+                .set("subscriber-jwks", "https://idp.example.com/jwks", "--subscriber-jwks").build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("subscriber jwks (--subscriber-jwks) and subscriber secret (environment variable "
+                        + "ESPER_SUBSCRIBER_SECRET) are both set: a side is keyed by an HMAC secret or by public keys, "
+                        + "never both; unset one")
+                .satisfies(e -> assertThat(((InvalidConfigException) e).source()).isNull());
+        assertThatThrownBy(() -> EsperConfig.builder().publisherSecret(SECRET)
+                .publisherJwks("https://idp.example.com/jwks").build())
+                .hasMessage("publisher jwks and publisher secret are both set: a side is keyed by an HMAC secret or by "
+                        + "public keys, never both; unset one");
+    }
+
+    @Test
+    void eachSideMayBeKeyedItsOwnWayAndNoAuthIgnoresPublicKeysLikeSecrets() {
+        EsperConfig mixed = EsperConfig.builder().subscriberJwks("https://idp.example.com/jwks")
+                .publisherSecret(SECRET).build();
+        EsperConfig open = EsperConfig.builder().noAuth(true).subscriberSecret(SECRET)
+                .subscriberJwks("/no/such/file.json").publisherJwks("https://idp.example.com/jwks").build();
+
+        assertThat(mixed.subscriberJwks()).isPresent();
+        assertThat(mixed.publisherSecret()).isPresent();
+        assertThat(open.subscriberJwks()).isEmpty();
+        assertThat(open.publisherJwks()).isEmpty();
+        assertThat(open.subscriberSecret()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "token-cookie={0} is bad")
+    @ValueSource(strings = {"", "esper token", "esper;token", "t=x", "caf\u00e9", "a\"b", "x,y"})
+    void refusesACookieNameThatIsNotAnHttpToken(String value) {
+        assertThatThrownBy(() -> EsperConfig.builder().set("token-cookie", value, "t").build())
+                .isInstanceOf(InvalidConfigException.class).hasMessageStartingWith("token cookie must be a cookie name");
+    }
+
+    @Test
+    void refusesAnIssuerOrAudienceWithAControlCharacterOrTooLong() {
+        assertThatThrownBy(() -> EsperConfig.builder().jwtIssuer("https://idp\nexample").build())
+                .hasMessageStartingWith("jwt issuer must be at most 1024 characters and hold no control character");
+        assertThatThrownBy(() -> EsperConfig.builder().jwtAudience("a".repeat(1025)).build())
+                .hasMessageStartingWith("jwt audience must be at most 1024 characters");
+        assertThat(EsperConfig.builder().jwtAudience("").build().jwtAudience()).isEmpty();
     }
 }
