@@ -9,11 +9,16 @@ import dev.esper.auth.Claims;
 import dev.esper.auth.Secret;
 import dev.esper.auth.Side;
 import dev.esper.topic.TopicId;
+import dev.esper.testsupport.SigningKey;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link JwtMinter}: the tokens it makes are the ones esper accepts, for the topic and time they say. */
 class JwtMinterTest {
@@ -64,5 +69,50 @@ class JwtMinterTest {
                 .hasMessage("token ttl must be from 1 second to 366 days, was 0 s");
         assertThatThrownBy(() -> minter.mint(TOPIC, Duration.ofDays(367)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aPrivateKeyMinterSignsWithTheAlgorithmOfItsKeyAndNamesItsKid(@TempDir Path dir) throws Exception {
+        for (SigningKey key : List.of(SigningKey.rsa("r"), SigningKey.ec("e", "P-384"), SigningKey.ed25519("d"))) {
+            JwtVerifier verifier = JwtVerifier.keyFile(Files.writeString(dir.resolve(key.kid() + ".json"),
+                    SigningKey.jwkSet(key))).build();
+
+            String token = JwtMinter.privateKey(key.privateKey(), key.kid()).mint(TOPIC, Duration.ofMinutes(1));
+
+            assertThat(verifier.verify(token).get("sub")).isEqualTo("abcdef123");
+            assertThat(new String(Base64.getUrlDecoder().decode(token.split("\\.")[0]), StandardCharsets.UTF_8))
+                    .contains("\"kid\":\"" + key.kid() + "\"");
+        }
+        assertThatThrownBy(() -> JwtMinter.privateKey(java.security.KeyPairGenerator.getInstance("DSA")
+                .generateKeyPair().getPrivate(), "x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aGrantNamesItsTopicsOrEveryTopicAndPassesTheGrantRule() {
+        AccessPolicy policy = AccessPolicy.builder().protect(Side.SUBSCRIBER, JwtVerifier.hmac(SECRET))
+                .open(Side.PUBLISHER).build();
+        JwtMinter minter = JwtMinter.hmac(SECRET);
+        String two = minter.mintGrant(List.of(TOPIC, TopicId.of("scores2026")), Duration.ofMinutes(1));
+        String all = minter.mintAllTopics(Duration.ofMinutes(1));
+
+        assertThat(JwtVerifier.hmac(SECRET).verify(two).get("topics")).isEqualTo(List.of("abcdef123", "scores2026"));
+        assertThat(JwtVerifier.hmac(SECRET).verify(two).has("sub")).isFalse();
+        policy.checkSubscribe(List.of(TopicId.of("scores2026"), TOPIC), two);
+        assertThatThrownBy(() -> policy.checkSubscribe(TopicId.of("othertopic"), two))
+                .hasMessage("token does not grant topic 'othertopic'");
+        policy.checkSubscribe(TopicId.of("othertopic"), all);
+        assertThatThrownBy(() -> minter.mintGrant(List.of(), Duration.ofMinutes(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anIssuerAndAudienceGoIntoTheTokenAndPassTheChecks() {
+        String token = JwtMinter.hmac(SECRET).withIssuer("backend").withAudience("esper").mint(TOPIC,
+                Duration.ofMinutes(1));
+
+        Claims claims = JwtVerifier.secret(SECRET).issuer("backend").audience("esper").build().verify(token);
+
+        assertThat(claims.get("iss")).isEqualTo("backend");
+        assertThat(claims.get("aud")).isIn("esper", List.of("esper"));
     }
 }

@@ -56,11 +56,19 @@ public final class Tokens {
 
     /** A JWS with an exact header JSON, signed by HMAC with {@code macAlg}'s hash. */
     public static String hmacWithHeader(String headerJson, String macAlg, String secret, String payloadJson) {
+        return hmacWithKey(headerJson, macAlg, secret.getBytes(StandardCharsets.UTF_8), payloadJson);
+    }
+
+    /**
+     * A JWS with an exact header JSON, signed by HMAC with {@code macAlg}'s hash under any key bytes: an attacker's
+     * token whose "secret" is a public key's PEM or DER bytes (algorithm confusion).
+     */
+    public static String hmacWithKey(String headerJson, String macAlg, byte[] key, String payloadJson) {
         String signingInput = b64(headerJson) + "." + b64(payloadJson);
         String jca = "HmacSHA" + macAlg.substring(2);
         try {
             Mac mac = Mac.getInstance(jca);
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), jca));
+            mac.init(new SecretKeySpec(key, jca));
             byte[] sig = mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
             return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
         } catch (GeneralSecurityException e) {
