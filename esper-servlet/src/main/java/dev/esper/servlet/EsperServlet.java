@@ -86,11 +86,13 @@ public final class EsperServlet extends HttpServlet {
 
     /**
      * Programmatic use: serves the given broker with the given settings, its access policy made from their
-     * secrets, {@code noAuth} and clock skew ({@link JwtVerifier#accessPolicy(EsperConfig)}). The caller owns
-     * the broker and closes it (after the container has stopped); {@link #destroy()} leaves it open.
+     * secrets or public keys, {@code noAuth}, claim checks and clock skew
+     * ({@link JwtVerifier#accessPolicy(EsperConfig)}; a JWK Set URL is fetched now). The caller owns the broker
+     * and closes it (after the container has stopped); {@link #destroy()} leaves it open.
      *
      * @param broker the broker to serve; not null
      * @param config the settings (body limit, CORS origins, token rules); not null
+     * @throws IllegalStateException if a side's public keys cannot be loaded (the message says why)
      */
     public EsperServlet(Broker broker, EsperConfig config) {
         this(broker, config, JwtVerifier.accessPolicy(Objects.requireNonNull(config, "config")));
@@ -115,7 +117,8 @@ public final class EsperServlet extends HttpServlet {
      * and logs which sides are open.
      *
      * @throws UnavailableException if an init parameter or variable has a bad value (the message names it),
-     *     or the broker cannot start (for example no transport for {@code redis}, or Redis cannot be reached)
+     *     a side is given both a secret and public keys, its public keys cannot be loaded, or the broker cannot
+     *     start (for example no transport for {@code redis}, or Redis cannot be reached)
      */
     @Override
     public void init() throws ServletException {
@@ -138,9 +141,11 @@ public final class EsperServlet extends HttpServlet {
         this.timer = timer(getServletName());
         this.api = HttpApi.create(broker, config, p);
         LOG.log(Level.INFO, "esper servlet '" + getServletName() + "' ready: subscribe "
-                + (p.isProtected(Side.SUBSCRIBER) ? "requires a token" : "is OPEN (no token)")
-                + ", publish and stats " + (p.isProtected(Side.PUBLISHER) ? "require a token" : "are OPEN (no token)")
-                + ", max body " + config.maxBody() + " bytes, CORS origins " + config.corsOrigins());
+                + p.verifier(Side.SUBSCRIBER).map(v -> "requires a token (" + v + ")").orElse("is OPEN (no token)")
+                + ", publish and stats "
+                + p.verifier(Side.PUBLISHER).map(v -> "require a token (" + v + ")").orElse("are OPEN (no token)")
+                + ", max body " + config.maxBody() + " bytes, CORS origins " + config.corsOrigins()
+                + (config.noQueryToken() ? ", no tokens in URLs" : ""));
     }
 
     /** Closes the broker if this servlet built it (declarative use); a caller's broker stays open. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.esper.auth.Side;
 import dev.esper.config.EsperConfig;
 import dev.esper.config.Setting;
+import dev.esper.testsupport.JwksServer;
+import dev.esper.testsupport.SigningKey;
 import dev.esper.testsupport.Tokens;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
@@ -137,6 +139,63 @@ class EsperServletInitParametersTest {
         assertThatThrownBy(() -> servlet.init(config(Map.of("redis", "redis://127.0.0.1:1"))))
                 .isInstanceOf(UnavailableException.class).hasMessageContaining("esper-redis");
         assertThat(servlet.broker()).isNull();
+    }
+
+    @Test
+    void aDeclarativeServletKeyedByAJwkSetReadsItsTokenParametersAndFetchesTheSetInInit() throws Exception {
+        SigningKey key = SigningKey.rsa("rsa-1");
+        try (JwksServer jwks = JwksServer.start(key)) {
+            EsperServlet servlet = new EsperServlet();
+            servlet.init(config(Map.of("subscriberJwks", jwks.uri().toString(), "jwtIssuer", "https://idp.example.com",
+                    "jwtAudience", "esper", "tokenCookie", "sse", "noQueryToken", "true")));
+            try {
+                assertThat(jwks.requests()).isEqualTo(1);
+                assertThat(servlet.config().tokenCookie()).isEqualTo("sse");
+                assertThat(servlet.config().noQueryToken()).isTrue();
+                assertThat(servlet.accessPolicy().verifier(Side.SUBSCRIBER)).hasValueSatisfying(v ->
+                        assertThat(v.status()).containsEntry("kids", java.util.List.of("rsa-1"))
+                                .containsEntry("issuer", "https://idp.example.com").containsEntry("audience", "esper"));
+                assertThat(servlet.accessPolicy().isProtected(Side.PUBLISHER)).isFalse();
+            } finally {
+                servlet.destroy();
+            }
+        }
+    }
+
+    @Test
+    void aDeclarativeServletWhoseJwkSetCannotBeFetchedIsUnavailableSayingWhy() {
+        int closed = dev.esper.testsupport.Ports.freePort();
+        EsperServlet servlet = new EsperServlet();
+
+        assertThatThrownBy(() -> servlet.init(config(Map.of("publisherJwks", "http://127.0.0.1:" + closed
+                + "/jwks.json")))).isInstanceOf(UnavailableException.class)
+                .hasMessage("esper servlet 'esper': publisher-jwks: cannot load public keys: the JWK Set http://127.0.0.1:"
+                        + closed + "/jwks.json cannot be fetched: connection refused");
+        assertThat(servlet.broker()).isNull();
+    }
+
+    @Test
+    void aSecretAndAJwkSetForOneSideMakeTheServletUnavailableNamingBoth() {
+        EsperServlet servlet = new EsperServlet();
+
+        assertThatThrownBy(() -> servlet.init(config(Map.of("subscriberJwks", "https://idp.example.com/jwks",
+                "subscriberSecret", Tokens.SUBSCRIBER_SECRET))))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessage("esper servlet 'esper': subscriber jwks (init parameter subscriberJwks) and subscriber "
+                        + "secret (init parameter subscriberSecret) are both set: a side is keyed by an HMAC secret or "
+                        + "by public keys, never both; unset one")
+                .hasMessageNotContaining(Tokens.SUBSCRIBER_SECRET);
+    }
+
+    @Test
+    void theProgrammaticServletFetchesItsJwkSetWhenConstructed() {
+        int closed = dev.esper.testsupport.Ports.freePort();
+        EsperConfig c = EsperConfig.builder().subscriberJwks("http://127.0.0.1:" + closed + "/jwks.json").build();
+
+        try (dev.esper.broker.Broker broker = dev.esper.broker.Broker.builder().build()) {
+            assertThatThrownBy(() -> new EsperServlet(broker, c)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("subscriber-jwks: cannot load public keys");
+        }
     }
 
     private static ServletConfig config(Map<String, String> params) {

@@ -74,7 +74,9 @@ final class Cli {
                 .footer("",
                         "Tokens: " + Setting.SUBSCRIBER_SECRET.environmentVariable() + " protects /subscribe, "
                                 + Setting.PUBLISHER_SECRET.environmentVariable() + " protects /publish and",
-                        "/stats (JWT, HS256/384/512, at least 32 bytes). A side whose secret is unset or empty is open.",
+                        "/stats (JWT, HS256/384/512, at least 32 bytes). Or, instead of a secret, --subscriber-jwks /",
+                        "--publisher-jwks: your identity provider's JWK Set URL, or a JWK Set or PEM public key file",
+                        "(RS/PS/ES256-512, EdDSA). A side with neither is open.",
                         "'esper token --topic=<id>' prints a token for a topic (see 'esper token --help').",
                         "",
                         "Example:",
@@ -160,6 +162,11 @@ final class Cli {
             return refuse(err, cl, e.getMessage());
         } catch (InvalidConfigException e) {
             String where = sources.get(e.setting());
+            if (e.source() == null) {
+                // Two settings that cannot go together (a secret and public keys for one side): the message names
+                // both and where each came from.
+                return refuse(err, null, e.getMessage() + "; refusing to start");
+            }
             if (e.setting().isSecret()) {
                 return refuse(err, null, where + " " + e.problem() + "; refusing to start. Use a longer secret, "
                         + "leave it unset to keep that side open, or pass --no-auth.");

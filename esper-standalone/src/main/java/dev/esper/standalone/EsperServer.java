@@ -1,5 +1,8 @@
 package dev.esper.standalone;
 
+import dev.esper.auth.AccessPolicy;
+import dev.esper.auth.Side;
+import dev.esper.auth.TokenVerifier;
 import dev.esper.broker.Broker;
 import dev.esper.broker.TransportProvider;
 import dev.esper.config.EsperConfig;
@@ -9,10 +12,12 @@ import dev.esper.http.HttpApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.UriCompliance;
@@ -79,6 +84,7 @@ public final class EsperServer implements AutoCloseable {
             UriCompliance.Violation.ILLEGAL_PATH_CHARACTERS);
 
     private final EsperConfig config;
+    private final AccessPolicy policy;
     private final Broker broker;
     private final Server server;
     private final ServerConnector connector;
@@ -87,10 +93,11 @@ public final class EsperServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private EsperServer(EsperConfig config, Broker broker, Server server, ServerConnector connector,
-            HeadDeadline heads) {
+    private EsperServer(EsperConfig config, AccessPolicy policy, Broker broker, Server server,
+            ServerConnector connector, HeadDeadline heads) {
         this.heads = heads;
         this.config = config;
+        this.policy = policy;
         this.broker = broker;
         this.server = server;
         this.connector = connector;
@@ -103,8 +110,8 @@ public final class EsperServer implements AutoCloseable {
      *
      * @param config what to run; not null
      * @return the running server
-     * @throws UncheckedIOException if the address cannot be bound (for example the port is in use) or Redis
-     *     cannot be reached; the message says which address and why
+     * @throws UncheckedIOException if the address cannot be bound (for example the port is in use), Redis
+     *     cannot be reached or a side's public keys cannot be loaded; the message says which and why
      */
     public static EsperServer start(EsperConfig config) {
         return start(config, config.port());
@@ -123,6 +130,7 @@ public final class EsperServer implements AutoCloseable {
     }
 
     private static EsperServer start(EsperConfig config, int port) {
+        AccessPolicy policy = accessPolicy(config);
         ConnectionCap cap = ConnectionCap.of(config.maxSubscribers(), ConnectionCap.processFileLimit());
         Broker broker = buildBroker(config, cap.subscribers());
         Server server = null;
@@ -151,7 +159,7 @@ public final class EsperServer implements AutoCloseable {
             connector.onAcceptFailure(limit::makeRoom);
             server.addBean(limit);
 
-            HttpApi api = HttpApi.create(broker, config, JwtVerifier.accessPolicy(config));
+            HttpApi api = HttpApi.create(broker, config, policy);
             long streamIdle = EsperHandler.streamIdleTimeout(config.heartbeat().toMillis(),
                     CONNECTOR_IDLE_TIMEOUT_MILLIS);
             server.setHandler(new GracefulHandler(new EsperHandler(api, streamIdle)));
@@ -163,7 +171,7 @@ public final class EsperServer implements AutoCloseable {
                     FIRST_BYTE_DEADLINE_MILLIS);
             heads.start();
 
-            EsperServer running = new EsperServer(config, broker, server, connector, heads);
+            EsperServer running = new EsperServer(config, policy, broker, server, connector, heads);
             running.logBanner();
             logConnectionCap(cap);
             return running;
@@ -171,6 +179,19 @@ public final class EsperServer implements AutoCloseable {
             stopQuietly(server);
             broker.close(Duration.ZERO);
             throw startFailure(config, port, e);
+        }
+    }
+
+    /**
+     * Who may do what: a side's public keys are fetched now, and a failure stops the start (SPEC 9.2).
+     *
+     * @throws UncheckedIOException naming the setting, the source and why
+     */
+    private static AccessPolicy accessPolicy(EsperConfig config) {
+        try {
+            return JwtVerifier.accessPolicy(config);
+        } catch (IllegalStateException e) {
+            throw new UncheckedIOException(e.getMessage() + "; refusing to start", new IOException(e));
         }
     }
 
@@ -201,6 +222,11 @@ public final class EsperServer implements AutoCloseable {
     /** The configuration this server runs with. */
     public EsperConfig config() {
         return config;
+    }
+
+    /** Who may subscribe, publish and read stats: the verifiers {@link #config()} asked for. */
+    public AccessPolicy accessPolicy() {
+        return policy;
     }
 
     /**
@@ -269,22 +295,49 @@ public final class EsperServer implements AutoCloseable {
             LOG.warn("{} is more than the max heap ({} MiB): the broker may run out of memory before it reaches "
                     + "the budget", Setting.MEMORY_BUDGET.flag(), maxHeap / (1024 * 1024));
         }
-        String subscriberEnv = Setting.SUBSCRIBER_SECRET.environmentVariable();
-        String publisherEnv = Setting.PUBLISHER_SECRET.environmentVariable();
         if (config.noAuth()) {
             LOG.warn("--no-auth: AUTHENTICATION IS OFF. Anyone who can reach {} can subscribe, publish and read "
-                    + "stats; {} and {} are ignored", uri, subscriberEnv, publisherEnv);
+                    + "stats; the secrets and public keys set are ignored", uri);
             return;
         }
-        logSide("subscribe (/subscribe)", config.subscriberSecret().isPresent(), subscriberEnv);
-        logSide("publish (/publish, /stats)", config.publisherSecret().isPresent(), publisherEnv);
+        logSide("subscribe (/subscribe)", Side.SUBSCRIBER, Setting.SUBSCRIBER_SECRET, Setting.SUBSCRIBER_JWKS);
+        logSide("publish (/publish, /stats)", Side.PUBLISHER, Setting.PUBLISHER_SECRET, Setting.PUBLISHER_JWKS);
+        if (policy.isProtected(Side.SUBSCRIBER)) {
+            LOG.info("subscribe tokens are read from the Authorization header, then the '{}' cookie{}",
+                    config.tokenCookie(), config.noQueryToken() ? " (never from the URL: --no-query-token)"
+                            : ", then ?token=");
+        } else if (config.noQueryToken()) {
+            LOG.info("--no-query-token: ?token= is refused on every protected side");
+        }
     }
 
-    private static void logSide(String side, boolean isProtected, String env) {
-        if (isProtected) {
-            LOG.info("{}: protected, needs a JWT signed with {}", side, env);
+    private void logSide(String name, Side side, Setting secret, Setting jwks) {
+        Optional<TokenVerifier> verifier = policy.verifier(side);
+        if (verifier.isEmpty()) {
+            LOG.info("{}: OPEN to anyone (neither {} nor {} is set)", name, secret.environmentVariable(),
+                    jwks.environmentVariable());
+            return;
+        }
+        boolean publicKeys = (side == Side.SUBSCRIBER ? config.subscriberJwks() : config.publisherJwks()).isPresent();
+        if (publicKeys) {
+            LOG.info("{}: protected, needs a JWT signed by a key of the {}", name, verifier.get());
+            String source = side == Side.SUBSCRIBER ? config.subscriberJwks().get() : config.publisherJwks().get();
+            if (source.regionMatches(true, 0, "http://", 0, 7) && !isLoopback(source)) {
+                LOG.warn("{} is fetched over plain http: anyone on the way can replace the keys; use https",
+                        jwks.flag());
+            }
         } else {
-            LOG.info("{}: OPEN to anyone ({} is not set)", side, env);
+            LOG.info("{}: protected, needs a JWT signed with {}{}", name, secret.environmentVariable(),
+                    verifier.get().toString().replaceFirst("^[^,]*", ""));
+        }
+    }
+
+    private static boolean isLoopback(String url) {
+        try {
+            String host = URI.create(url).getHost();
+            return host != null && (host.equals("localhost") || InetAddress.getByName(host).isLoopbackAddress());
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return false;
         }
     }
 

@@ -3,7 +3,9 @@ package dev.esper.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.esper.testsupport.JwksServer;
 import dev.esper.testsupport.Ports;
+import dev.esper.testsupport.SigningKey;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
 import java.io.IOException;
@@ -274,8 +276,10 @@ class StandaloneJarIT {
     void withNoSecretsSetBothSidesAreOpenAndTheBannerSaysSo() throws Exception {
         EsperProcess esper = running(Map.of());
 
-        assertThat(esper.output()).contains("subscribe (/subscribe): OPEN to anyone (ESPER_SUBSCRIBER_SECRET is not set)")
-                .contains("publish (/publish, /stats): OPEN to anyone (ESPER_PUBLISHER_SECRET is not set)");
+        assertThat(esper.output()).contains("subscribe (/subscribe): OPEN to anyone (neither ESPER_SUBSCRIBER_SECRET "
+                + "nor ESPER_SUBSCRIBER_JWKS is set)")
+                .contains("publish (/publish, /stats): OPEN to anyone (neither ESPER_PUBLISHER_SECRET nor "
+                        + "ESPER_PUBLISHER_JWKS is set)");
         assertThat(subscribe(null).statusCode()).isEqualTo(200);
         HttpResponse<String> published = publish(null, "data: open");
         assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
@@ -315,5 +319,53 @@ class StandaloneJarIT {
         assertThat(first.output()).contains("data: last words\n\n");
         assertThat(second.output()).contains("data: last words\n\n");
         assertThat(esper.output()).contains("ending 2 open stream(s)").contains("stopped");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Public keys (SPEC 9.2)
+
+    @Test
+    void withAJwkSetTheBannerNamesTheKeysAndAProviderTokenSubscribesWithNoKeyMaterialLogged() throws Exception {
+        SigningKey key = SigningKey.rsa("rsa-1");
+        try (JwksServer jwks = JwksServer.start(key)) {
+            EsperProcess esper = running(Map.of("ESPER_SUBSCRIBER_JWKS", jwks.uri().toString(),
+                    "ESPER_PUBLISHER_SECRET", PUBLISHER_SECRET), "--jwt-issuer=https://idp.example.com/realms/app",
+                    "--no-query-token");
+            String token = key.token("RS256", "{\"iss\":\"https://idp.example.com/realms/app\",\"sub\":\"" + TOPIC
+                    + "\",\"exp\":" + (Instant.now().getEpochSecond() + 300) + "}");
+
+            assertThat(subscribe(token).statusCode()).isEqualTo(200);
+            assertThat(esper.output()).contains("subscribe (/subscribe): protected, needs a JWT signed by a key of the "
+                    + "JWK Set " + jwks.uri() + ": 1 key (RSA 2048-bit kid 'rsa-1'), read at ")
+                    .contains("iss 'https://idp.example.com/realms/app'")
+                    .contains("publish (/publish, /stats): protected, needs a JWT signed with ESPER_PUBLISHER_SECRET, "
+                            + "iss 'https://idp.example.com/realms/app'")
+                    .contains("subscribe tokens are read from the Authorization header, then the 'esper_token' cookie "
+                            + "(never from the URL: --no-query-token)")
+                    .doesNotContain(key.jwk().replaceAll(".*\"n\":\"([^\"]{20}).*", "$1"))
+                    .doesNotContain(token.substring(0, 30));
+        }
+    }
+
+    @Test
+    void aJwkSetThatCannotBeFetchedAtTheStartRefusesToStartSayingWhy() {
+        int closed = Ports.freePort();
+        EsperProcess esper = track(EsperProcess.esper(Map.of(), "--port=" + Ports.freePort(),
+                "--subscriber-jwks=http://127.0.0.1:" + closed + "/jwks.json"));
+
+        assertThat(esper.awaitExit(EXIT_TIMEOUT)).isEqualTo(1);
+        assertThat(esper.output()).contains("esper: subscriber-jwks: cannot load public keys: the JWK Set http://127.0.0.1:"
+                + closed + "/jwks.json cannot be fetched: connection refused; refusing to start").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aSecretAndAJwkSetForOneSideExit2NamingBothAndNotTheSecret() {
+        EsperProcess esper = track(EsperProcess.esper(Map.of("ESPER_PUBLISHER_SECRET", PUBLISHER_SECRET),
+                "--publisher-jwks=https://idp.example.com/jwks"));
+
+        assertThat(esper.awaitExit(EXIT_TIMEOUT)).isEqualTo(2);
+        assertThat(esper.output()).contains("esper: publisher jwks (--publisher-jwks) and publisher secret (environment "
+                + "variable ESPER_PUBLISHER_SECRET) are both set: a side is keyed by an HMAC secret or by public keys, "
+                + "never both; unset one; refusing to start").doesNotContain(PUBLISHER_SECRET);
     }
 }
