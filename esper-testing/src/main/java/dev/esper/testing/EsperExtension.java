@@ -2,6 +2,7 @@ package dev.esper.testing;
 
 import dev.esper.config.EsperConfig;
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -27,23 +28,30 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  *
  * <p>In a {@code static} field the server lives for the whole class; in an instance field, for each test.
- * Clients opened with {@link #subscribe} are closed after each test. Thread-safe.
+ * Clients opened with {@link #subscribe} are closed after each test.
+ *
+ * <p>To test as your identity provider's tokens will reach esper, {@link #withKeyPair} runs esper keyed by a
+ * generated RSA or EC key pair whose JWK Set the extension serves itself on loopback; its helpers then sign with
+ * the private key, and {@link #subscriberToken(List)} mints grants of several topics. Thread-safe.
  */
 public final class EsperExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback {
     private final EsperConfig.Builder settings;
+    /** The key pair to play an identity provider with, or null for none. */
+    private final KeyPairType keyPair;
     /** The running server; written by JUnit's callbacks, read by tests. */
     private volatile EsperTestServer server;
     /** Whether the server was started for the current test only (instance-field registration). */
     private volatile boolean perTest;
 
-    private EsperExtension(EsperConfig.Builder settings) {
+    private EsperExtension(EsperConfig.Builder settings, KeyPairType keyPair) {
         this.settings = settings;
+        this.keyPair = keyPair;
     }
 
     /** esper with its defaults: both sides open. */
     public static EsperExtension withDefaults() {
-        return new EsperExtension(EsperConfig.builder());
+        return new EsperExtension(EsperConfig.builder(), null);
     }
 
     /**
@@ -52,13 +60,35 @@ public final class EsperExtension implements BeforeAllCallback, AfterAllCallback
      * and port are chosen by the extension.
      */
     public static EsperExtension with(EsperConfig.Builder settings) {
-        return new EsperExtension(Objects.requireNonNull(settings, "settings"));
+        return new EsperExtension(Objects.requireNonNull(settings, "settings"), null);
+    }
+
+    /**
+     * esper keyed by a fresh key pair of {@code type}, its public key served by the extension as a JWK Set on
+     * 127.0.0.1, both sides protected by it; tokens signed with the private key. See
+     * {@link EsperTestServer#startWithKeyPair}.
+     */
+    public static EsperExtension withKeyPair(KeyPairType type) {
+        return withKeyPair(type, EsperConfig.builder());
+    }
+
+    /**
+     * As {@link #withKeyPair(KeyPairType)}, with other settings, e.g.
+     * {@code EsperConfig.builder().jwtIssuer("https://idp.example.com/realms/app").noQueryToken(true)}; a side given
+     * a secret keeps it.
+     */
+    public static EsperExtension withKeyPair(KeyPairType type, EsperConfig.Builder settings) {
+        return new EsperExtension(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(type, "type"));
+    }
+
+    private EsperTestServer startServer() {
+        return keyPair == null ? EsperTestServer.start(settings) : EsperTestServer.startWithKeyPair(keyPair, settings);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) {
         if (server == null) {
-            server = EsperTestServer.start(settings);
+            server = startServer();
             perTest = false;
         }
     }
@@ -66,7 +96,7 @@ public final class EsperExtension implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeEach(ExtensionContext context) {
         if (server == null) {
-            server = EsperTestServer.start(settings);
+            server = startServer();
             perTest = true;
         }
     }
@@ -132,5 +162,20 @@ public final class EsperExtension implements BeforeAllCallback, AfterAllCallback
     /** See {@link EsperTestServer#publisherToken(String)}. */
     public String publisherToken(String topic) {
         return server().publisherToken(topic);
+    }
+
+    /** See {@link EsperTestServer#subscriberToken(List)}. */
+    public String subscriberToken(List<String> topics) {
+        return server().subscriberToken(topics);
+    }
+
+    /** See {@link EsperTestServer#publisherToken(List)}. */
+    public String publisherToken(List<String> topics) {
+        return server().publisherToken(topics);
+    }
+
+    /** See {@link EsperTestServer#jwksUri()}. */
+    public URI jwksUri() {
+        return server().jwksUri();
     }
 }

@@ -1,6 +1,7 @@
 package dev.esper.testing;
 
 import dev.esper.auth.Secret;
+import dev.esper.auth.Side;
 import dev.esper.config.EsperConfig;
 import dev.esper.config.Setting;
 import dev.esper.standalone.EsperServer;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -33,7 +35,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>When a side is protected by a secret, {@link #publish} and {@link #subscribe} sign their own tokens
  * with it; {@link #subscriberToken} and {@link #publisherToken} give tokens for requests made otherwise.
- * Thread-safe.
+ *
+ * <p>{@link #startWithKeyPair} plays an identity provider instead: it generates an RSA or EC key pair, serves its
+ * public key as a JWK Set on loopback ({@link #jwksUri()}), keys esper's sides by that set
+ * ({@code subscriberJwks}, {@code publisherJwks}) and signs the helpers' tokens with the private key (RS256 or
+ * ES256, with its {@code kid}), as a provider's tokens would be. Tokens carry {@code iss} and {@code aud} when the
+ * settings check them ({@code jwtIssuer}, {@code jwtAudience}).
+ *
+ * <p>Thread-safe.
  */
 public final class EsperTestServer implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -41,11 +50,14 @@ public final class EsperTestServer implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(1);
 
     private final EsperServer server;
+    /** The key pair playing the identity provider, or null. */
+    private final TestIdentityProvider provider;
     private final HttpClient http;
     private final List<SseTestClient> clients = new CopyOnWriteArrayList<>();
 
-    private EsperTestServer(EsperServer server) {
+    private EsperTestServer(EsperServer server, TestIdentityProvider provider) {
         this.server = server;
+        this.provider = provider;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(TIMEOUT)
@@ -64,7 +76,48 @@ public final class EsperTestServer implements AutoCloseable {
      * @throws IllegalArgumentException if the settings are invalid
      */
     public static EsperTestServer start(EsperConfig.Builder config) {
-        return new EsperTestServer(EsperServer.startOnAnyFreePort(config.bind("127.0.0.1").build()));
+        return new EsperTestServer(EsperServer.startOnAnyFreePort(config.bind("127.0.0.1").build()), null);
+    }
+
+    /**
+     * Starts esper keyed by a fresh key pair of {@code type}, whose public key this server serves as a JWK Set on
+     * 127.0.0.1: every side the settings give no secret or public keys of its own is keyed by that set. The
+     * helpers' tokens are signed with the private key; {@link #subscriberToken(List)} mints grants of several
+     * topics.
+     *
+     * @param type RSA (RS256 tokens) or EC (P-256, ES256 tokens)
+     * @param config the other settings (issuer, audience, history…); bind address and port are overwritten
+     * @throws IllegalArgumentException if the settings are invalid
+     */
+    public static EsperTestServer startWithKeyPair(KeyPairType type, EsperConfig.Builder config) {
+        Objects.requireNonNull(type, "type");
+        EsperConfig given = config.bind("127.0.0.1").build();
+        TestIdentityProvider provider = TestIdentityProvider.start(type);
+        try {
+            String jwks = provider.jwksUri().toString();
+            if (!given.noAuth() && given.subscriberSecret().isEmpty() && given.subscriberJwks().isEmpty()) {
+                config.subscriberJwks(jwks);
+            }
+            if (!given.noAuth() && given.publisherSecret().isEmpty() && given.publisherJwks().isEmpty()) {
+                config.publisherJwks(jwks);
+            }
+            return new EsperTestServer(EsperServer.startOnAnyFreePort(config.build()), provider);
+        } catch (RuntimeException e) {
+            provider.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The JWK Set this server serves for {@link #startWithKeyPair}: {@code http://127.0.0.1:<port>/jwks.json}.
+     *
+     * @throws IllegalStateException if it was started without a key pair
+     */
+    public URI jwksUri() {
+        if (provider == null) {
+            throw new IllegalStateException("this test server was started without a key pair: use startWithKeyPair");
+        }
+        return provider.jwksUri();
     }
 
     /** The base URI, e.g. {@code http://127.0.0.1:41234/}. */
@@ -89,8 +142,7 @@ public final class EsperTestServer implements AutoCloseable {
                 .timeout(TIMEOUT)
                 .header("Content-Type", "text/event-stream; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        config().publisherSecret().ifPresent(s -> request.header("Authorization", "Bearer "
-                + Tokens.hs256(s, topic, Instant.now().plus(TOKEN_LIFETIME))));
+        token(Side.PUBLISHER, topic, null).ifPresent(t -> request.header("Authorization", "Bearer " + t));
         return expect200("publish to '" + topic + "'", send(request.build()));
     }
 
@@ -101,8 +153,7 @@ public final class EsperTestServer implements AutoCloseable {
      */
     public String stats() {
         HttpRequest.Builder request = HttpRequest.newBuilder(baseUri().resolve("stats")).timeout(TIMEOUT).GET();
-        config().publisherSecret().ifPresent(s -> request.header("Authorization", "Bearer "
-                + Tokens.hs256(s, "stats", Instant.now().plus(TOKEN_LIFETIME))));
+        token(Side.PUBLISHER, "stats", null).ifPresent(t -> request.header("Authorization", "Bearer " + t));
         return expect200("stats", send(request.build()));
     }
 
@@ -124,8 +175,7 @@ public final class EsperTestServer implements AutoCloseable {
      */
     public SseTestClient subscribe(String topic, String lastEventId) {
         Map<String, String> headers = new LinkedHashMap<>();
-        config().subscriberSecret().ifPresent(s -> headers.put("Authorization", "Bearer "
-                + Tokens.hs256(s, topic, Instant.now().plus(TOKEN_LIFETIME))));
+        token(Side.SUBSCRIBER, topic, null).ifPresent(t -> headers.put("Authorization", "Bearer " + t));
         if (lastEventId != null) {
             headers.put("Last-Event-ID", lastEventId);
         }
@@ -140,21 +190,39 @@ public final class EsperTestServer implements AutoCloseable {
     }
 
     /**
-     * A subscribe token for a topic, valid for an hour.
+     * A subscribe token for a topic ({@code sub}), valid for an hour.
      *
-     * @throws IllegalStateException if the subscriber side is open
+     * @throws IllegalStateException if the subscriber side is open, or keyed by public keys this server does not
+     *     hold
      */
     public String subscriberToken(String topic) {
-        return token(config().subscriberSecret(), Setting.SUBSCRIBER_SECRET.environmentVariable(), topic);
+        return tokenFor(Side.SUBSCRIBER, Objects.requireNonNull(topic, "topic"), null);
+    }
+
+    /**
+     * A subscribe token granting several topics (SPEC 9.1: a {@code topics} claim listing them, no {@code sub};
+     * {@code "*"} among them grants every topic), valid for an hour. For a stream of several topics, or to show
+     * that a grant is checked.
+     *
+     * @throws IllegalStateException as {@link #subscriberToken(String)}
+     */
+    public String subscriberToken(List<String> topics) {
+        return tokenFor(Side.SUBSCRIBER, null, List.copyOf(topics));
     }
 
     /**
      * A publish token for a topic, valid for an hour.
      *
-     * @throws IllegalStateException if the publisher side is open
+     * @throws IllegalStateException if the publisher side is open, or keyed by public keys this server does not
+     *     hold
      */
     public String publisherToken(String topic) {
-        return token(config().publisherSecret(), Setting.PUBLISHER_SECRET.environmentVariable(), topic);
+        return tokenFor(Side.PUBLISHER, Objects.requireNonNull(topic, "topic"), null);
+    }
+
+    /** A publish token granting several topics ({@code topics}), valid for an hour; see {@link #subscriberToken(List)}. */
+    public String publisherToken(List<String> topics) {
+        return tokenFor(Side.PUBLISHER, null, List.copyOf(topics));
     }
 
     /** Closes every client opened by {@link #subscribe} so far. */
@@ -172,13 +240,41 @@ public final class EsperTestServer implements AutoCloseable {
             server.stop(STOP_GRACE);
         } finally {
             closeClients();
+            if (provider != null) {
+                provider.close();
+            }
         }
     }
 
-    private static String token(Optional<Secret> secret, String env, String topic) {
-        Secret s = secret.orElseThrow(() -> new IllegalStateException(
-                "that side is open (no " + env + " was configured), so it needs no token"));
-        return Tokens.hs256(s, topic, Instant.now().plus(TOKEN_LIFETIME));
+    private String tokenFor(Side side, String subject, List<String> topics) {
+        return token(side, subject, topics).orElseThrow(() -> {
+            boolean subscriber = side == Side.SUBSCRIBER;
+            Setting secret = subscriber ? Setting.SUBSCRIBER_SECRET : Setting.PUBLISHER_SECRET;
+            Setting jwks = subscriber ? Setting.SUBSCRIBER_JWKS : Setting.PUBLISHER_JWKS;
+            if ((subscriber ? config().subscriberJwks() : config().publisherJwks()).isPresent()) {
+                return new IllegalStateException("that side is keyed by public keys (" + jwks.environmentVariable()
+                        + ") whose private keys this test server does not hold");
+            }
+            return new IllegalStateException("that side is open (neither " + secret.environmentVariable() + " nor "
+                    + jwks.environmentVariable() + " was configured), so it needs no token");
+        });
+    }
+
+    /** A token this server can sign for a side: with its secret, or with the key pair it serves; else empty. */
+    private Optional<String> token(Side side, String subject, List<String> topics) {
+        EsperConfig c = config();
+        boolean subscriber = side == Side.SUBSCRIBER;
+        String claims = Tokens.claims(subject, topics, c.jwtIssuer().orElse(null), c.jwtAudience().orElse(null),
+                Instant.now().plus(TOKEN_LIFETIME));
+        Optional<Secret> secret = subscriber ? c.subscriberSecret() : c.publisherSecret();
+        if (secret.isPresent()) {
+            return Optional.of(Tokens.hs256(secret.get(), claims));
+        }
+        Optional<String> jwks = subscriber ? c.subscriberJwks() : c.publisherJwks();
+        if (provider != null && jwks.isPresent() && jwks.get().equals(provider.jwksUri().toString())) {
+            return Optional.of(provider.sign(claims));
+        }
+        return Optional.empty();
     }
 
     private HttpResponse<String> send(HttpRequest request) {
