@@ -6,12 +6,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.json.Json;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 
 /**
  * A real headless Chromium from Debian's {@code chromium} and {@code chromium-driver} packages, driven by
@@ -22,7 +30,11 @@ final class Browser implements AutoCloseable {
     static final Path CHROMIUM = Path.of(System.getProperty("esper.chromium", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getProperty("esper.chromedriver", "/usr/bin/chromedriver"));
 
+    private static final Json JSON = new Json();
+
     private final Path profile;
+    /** The network log read so far (DevTools messages); read by the test thread only. */
+    private final List<Map<String, Object>> network = new ArrayList<>();
     final ChromeDriver driver;
 
     private Browser(Path profile, ChromeDriver driver) {
@@ -43,6 +55,8 @@ final class Browser implements AutoCloseable {
             options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
                     "--disable-dev-shm-usage", "--window-size=1100,800", "--user-data-dir=" + profile);
+            // The network log: the status of an answer the page may not read (a CORS failure) is still in it.
+            options.setCapability("goog:loggingPrefs", Map.of("performance", "ALL"));
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
                     .usingAnyFreePort()
@@ -53,6 +67,50 @@ final class Browser implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Sets a cookie for a URL's host through the DevTools protocol ({@code Network.setCookie}), as a response from
+     * that host would: the page itself, on another origin, never sees it.
+     */
+    void setCookie(String url, String name, String value) {
+        driver.executeCdpCommand("Network.setCookie", Map.of("url", url, "name", name, "value", value,
+                "httpOnly", true, "sameSite", "Strict"));
+    }
+
+    /**
+     * The HTTP statuses of the answers to {@code method} requests for URLs ending with {@code urlSuffix}, from the
+     * network log so far ({@code Network.responseReceivedExtraInfo} has the status the server sent even when CORS
+     * keeps the answer from the page).
+     */
+    List<Integer> statuses(String method, String urlSuffix) {
+        for (LogEntry entry : driver.manage().logs().get(LogType.PERFORMANCE)) {
+            Map<String, Object> outer = JSON.toType(entry.getMessage(), Json.MAP_TYPE);
+            network.add(map(outer.get("message")));
+        }
+        Set<Object> requests = new HashSet<>();
+        for (Map<String, Object> message : network) {
+            Map<String, Object> params = map(message.get("params"));
+            Map<String, Object> request = map(params.get("request"));
+            if ("Network.requestWillBeSent".equals(message.get("method")) && method.equals(request.get("method"))
+                    && String.valueOf(request.get("url")).endsWith(urlSuffix)) {
+                requests.add(params.get("requestId"));
+            }
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (Map<String, Object> message : network) {
+            Map<String, Object> params = map(message.get("params"));
+            if ("Network.responseReceivedExtraInfo".equals(message.get("method"))
+                    && requests.contains(params.get("requestId"))) {
+                statuses.add(((Number) params.get("statusCode")).intValue());
+            }
+        }
+        return statuses;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object json) {
+        return json instanceof Map ? (Map<String, Object>) json : Map.of();
     }
 
     void open(String url) {

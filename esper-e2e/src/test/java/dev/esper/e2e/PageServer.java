@@ -10,8 +10,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Serves the test page {@code /e2e/client.html} on its own port of 127.0.0.1, so the page's origin differs
- * from esper's and the browser applies CORS for real.
+ * Serves the test pages ({@code /e2e/client.html}, {@code /e2e/credentials.html}) on their own port of 127.0.0.1,
+ * so the page's origin differs from esper's and the browser applies CORS for real.
  */
 final class PageServer implements AutoCloseable {
     private final HttpServer server;
@@ -59,6 +59,11 @@ final class PageServer implements AutoCloseable {
             url.append("&token=").append(enc(token));
         }
         return url.toString();
+    }
+
+    /** The page whose EventSource sends esper's cookie ({@code withCredentials}), with no token in its URL. */
+    String credentialsPage(String esperBase, String topic) {
+        return origin() + "/credentials.html?esper=" + enc(esperBase) + "&topic=" + enc(topic);
     }
 
     private static String enc(String s) {
