@@ -30,14 +30,16 @@ import org.w3c.dom.NodeList;
  * must equal that region of that file: the lines between the one holding {@code snippet:region} and the one
  * holding {@code end-snippet:region} (marker lines of other regions inside it left out), both sides with
  * their common indentation removed. The file must be one the build checks: Java in {@code examples}
- * (compiled; tests run), the demo page (run in Chromium by esper-e2e's {@code DemoPageTest}), the
- * {@code web.xml} snippet ({@link WebXmlSnippetTest}) or the examples pom (resolved by Maven; its esper
- * versions checked below). Blocks of commands and output are marked {@code sh}, {@code text} or
+ * (compiled; tests run), the demo page (run in Chromium by esper-e2e's {@code DemoPageTest}), esper-e2e's
+ * credentials page (run in Chromium by {@code BrowserCredentialsTest}), the {@code web.xml} snippet
+ * ({@link WebXmlSnippetTest}) or the examples pom (resolved by Maven; its esper versions checked below). Blocks of commands and output are marked {@code sh}, {@code text} or
  * {@code json} and not checked; a fence without a language, or with another one, fails.
  */
 class DocsSnippetsTest {
     private static final Set<String> CHECKED = Set.of("java", "xml", "js", "javascript", "html");
     private static final Set<String> EXEMPT = Set.of("sh", "text", "json");
+    /** The page esper-e2e's BrowserCredentialsTest runs in Chromium. */
+    private static final String CREDENTIALS_PAGE = "esper-e2e/src/test/resources/e2e/credentials.html";
     private static final Pattern FENCE = Pattern.compile("^\\s*(`{3,}|~{3,})\\s*([^\\s`]*).*$");
     private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*snippet:\\s*(\\S+)#([\\w.-]+)\\s*-->\\s*$");
     private static final Pattern ANY_MARKER = Pattern.compile("^\\s*<!--\\s*snippet:");
@@ -213,7 +215,7 @@ class DocsSnippetsTest {
         String region = reference.substring(reference.indexOf('#') + 1);
         if (!checkedByTheBuild(path)) {
             return Optional.of("'" + path + "' is not a file the build checks (Java under examples/src/main/java"
-                    + " or examples/src/test/java, examples/src/main/resources/demo/index.html,"
+                    + " or examples/src/test/java, examples/src/main/resources/demo/index.html, " + CREDENTIALS_PAGE + ","
                     + " examples/src/main/webapp-snippet/web.xml, examples/pom.xml)");
         }
         if (!matchesLanguage(path, language)) {
@@ -263,7 +265,7 @@ class DocsSnippetsTest {
         boolean java = (path.startsWith("examples/src/main/java/") || path.startsWith("examples/src/test/java/"))
                 && path.endsWith(".java");
         return !path.contains("..") && !path.contains("\\")
-                && (java || path.equals("examples/src/main/resources/demo/index.html")
+                && (java || path.equals("examples/src/main/resources/demo/index.html") || path.equals(CREDENTIALS_PAGE)
                         || path.equals("examples/src/main/webapp-snippet/web.xml")
                         || path.equals("examples/pom.xml"));
     }
