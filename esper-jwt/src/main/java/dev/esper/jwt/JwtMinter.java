@@ -174,7 +174,7 @@ public final class JwtMinter {
             b.issuer(issuer);
         }
         if (audience != null) {
-            b.audience().single(audience);
+            b.audience().add(audience).and();
         }
         b.issuedAt(Date.from(now)).expiration(Date.from(now.plusSeconds(ttl.getSeconds())));
         return signWith(b);
