@@ -2,6 +2,7 @@ package dev.esper.jwt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.esper.auth.AuthenticationException;
 import dev.esper.auth.Claims;
@@ -205,19 +206,16 @@ class Spec92PublicKeysTest {
     }
 
     @Test
-    void anOldSetIsFetchedAgainInTheBackgroundSoARemovedKeyStopsWorking() throws Exception {
+    void anOldSetIsFetchedAgainInTheBackgroundSoARemovedKeyStopsWorking() {
         JwksServer server = serve(RSA, P256);
         JwtVerifier v = verifier(server);
         server.serve(P256);
 
         clock.advance(Duration.ofMinutes(5));
         v.verify(P256.tokenFor("ES256", TOPIC));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!v.status().get("loaded").equals(1) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
 
-        assertThat(v.status()).containsEntry("loaded", 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> v.status().get("loaded").equals(1));
+        assertThat(server.requests()).isEqualTo(2);
         assertThat(rejection(v, RSA.tokenFor("RS256", TOPIC))).contains("kid 'rsa-1'");
     }
 
