@@ -104,8 +104,10 @@ final class EsperProperties {
         String path = Binder.get(env).bind(PATH, String.class).map(String::strip).orElse(DEFAULT_PATH);
         if (!path.startsWith("/") || !path.endsWith("/*") || path.indexOf('*') != path.length() - 1
                 || path.contains("//")) {
+            String origin = origin(env, PATH);
             throw new InvalidEsperPropertyException(PATH, PATH + " must be a path mapping that ends in /*, such as "
-                    + DEFAULT_PATH + " or /*, was '" + path + "'" + origin(env, PATH), null);
+                    + DEFAULT_PATH + " or /*, was '" + path + "'" + (origin.isEmpty() ? "" : " (" + origin + ")"),
+                    null);
         }
         return path;
     }
@@ -148,7 +150,8 @@ final class EsperProperties {
             if (text == null) {
                 continue;
             }
-            Value v = new Value(name, text, "property " + name + origin(env, name));
+            String origin = origin(env, name);
+            Value v = new Value(name, text, "property " + name + (origin.isEmpty() ? "" : ", " + origin));
             if (found == null) {
                 found = v;
             } else if (!found.text.equals(v.text)) {
@@ -164,7 +167,7 @@ final class EsperProperties {
         return value(env, s).map(v -> v.name).orElse(propertyName(s));
     }
 
-    /** {@code " from <origin>"} for a property (or its first list element), or empty when unknown. */
+    /** Where a property (or its first list element) was set, e.g. a file and line; empty when unknown. */
     static String origin(Environment env, String name) {
         ConfigurationPropertyName key = ConfigurationPropertyName.of(name);
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(env)) {
@@ -174,7 +177,7 @@ final class EsperProperties {
             }
             if (p != null) {
                 Origin o = p.getOrigin();
-                return o == null ? "" : " from " + o;
+                return o == null ? "" : o.toString();
             }
         }
         return "";

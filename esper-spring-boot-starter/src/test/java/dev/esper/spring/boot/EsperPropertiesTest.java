@@ -124,7 +124,7 @@ class EsperPropertiesTest {
 
         assertThatThrownBy(() -> EsperProperties.config(env)).isInstanceOf(InvalidEsperPropertyException.class)
                 .hasMessageStartingWith("history size must be a whole number from 0 to 2147483647, was '-1'"
-                        + " (property esper.history-size from ")
+                        + " (property esper.history-size, ")
                 .hasMessageContaining("application.properties").hasMessageEndingWith(" - 2:20)");
     }
 
