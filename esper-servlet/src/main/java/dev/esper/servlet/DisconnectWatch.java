@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * error or any data (a client has nothing to send on a stream) as the client leaving. Stream responses say
  * {@code Connection: close}, so the connection is never reused and the container never competes with the watch
  * for a next request's bytes. The servlet compiles against no container, so each watch reaches its container's
- * public types by reflection, all of it in one class per container: {@link JettyDisconnectWatch} (Jetty 12
- * ee10) and {@link TomcatDisconnectWatch} (Tomcat 11). On any other container, over HTTP/2, or if a lookup fails
- * (logged once), there is no watch, and a client that left is noticed when a write fails: at the next event
- * or heartbeat.
+ * public types by reflection, all of it in one class per container: {@link JettyDisconnectWatch} (Jetty 12,
+ * ee10 and ee11) and {@link TomcatDisconnectWatch} (Tomcat 11). On any other container, over HTTP/2, or if a
+ * lookup fails (logged once), there is no watch, and a client that left is noticed when a write fails: at the
+ * next event or heartbeat.
  *
  * <p>Stateless and thread-safe; {@code onGone} runs at most once, on a container thread.
  */
@@ -59,7 +59,10 @@ interface DisconnectWatch {
     /** The watch for a container's request class, or null for a container without one. */
     static DisconnectWatch forContainer(String requestClass) {
         if (requestClass.startsWith("org.eclipse.jetty.ee10.")) {
-            return JettyDisconnectWatch.INSTANCE;
+            return JettyDisconnectWatch.EE10;
+        }
+        if (requestClass.startsWith("org.eclipse.jetty.ee11.")) {
+            return JettyDisconnectWatch.EE11;
         }
         if (requestClass.equals("org.apache.catalina.connector.RequestFacade")) {
             return TomcatDisconnectWatch.INSTANCE;

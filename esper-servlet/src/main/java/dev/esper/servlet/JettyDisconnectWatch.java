@@ -8,20 +8,28 @@ import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 
 /**
- * The {@link DisconnectWatch} of Jetty 12 (ee10), HTTP/1.x: fill interest on the connection's end point. Reaches
- * Jetty's public types by reflection (the servlet compiles against no container): the core request of a servlet
- * request ({@code ServletContextRequest.getServletContextRequest}), its {@code ConnectionMetaData}'s connection
- * and {@code EndPoint}, then {@code EndPoint.tryFillInterested(Callback)} and {@code EndPoint.fill(ByteBuffer)}.
+ * The {@link DisconnectWatch} of Jetty 12, HTTP/1.x, for its ee10 servlet environment (Jakarta EE 10) and its ee11
+ * one (Jakarta EE 11, which Spring Boot 4 runs): fill interest on the connection's end point. Reaches Jetty's public
+ * types by reflection (the servlet compiles against no container): the core request of a servlet request
+ * ({@code ServletContextRequest.getServletContextRequest}, in the environment's servlet package), its
+ * {@code ConnectionMetaData}'s connection and {@code EndPoint}, then {@code EndPoint.tryFillInterested(Callback)}
+ * and {@code EndPoint.fill(ByteBuffer)}; only the first step differs between environments.
  *
  * <p>Thread-safe; the reflective links are looked up once per container class loader.
  */
 final class JettyDisconnectWatch implements DisconnectWatch {
-    static final JettyDisconnectWatch INSTANCE = new JettyDisconnectWatch();
+    /** Jetty's ee10 environment. */
+    static final JettyDisconnectWatch EE10 = new JettyDisconnectWatch("org.eclipse.jetty.ee10.servlet");
+    /** Jetty's ee11 environment. */
+    static final JettyDisconnectWatch EE11 = new JettyDisconnectWatch("org.eclipse.jetty.ee11.servlet");
 
+    /** The environment's servlet package, e.g. {@code org.eclipse.jetty.ee10.servlet}. */
+    private final String servletPackage;
     /** The reflective links for the last container class loader seen; looked up once, not per stream. */
     private volatile Links links;
 
-    private JettyDisconnectWatch() {
+    private JettyDisconnectWatch(String servletPackage) {
+        this.servletPackage = servletPackage;
     }
 
     /** Jetty's types and methods, as seen from one class loader. Immutable. */
@@ -37,9 +45,9 @@ final class JettyDisconnectWatch implements DisconnectWatch {
         final Method fill;
         final Method isOpen;
 
-        Links(ClassLoader cl) throws ReflectiveOperationException {
+        Links(ClassLoader cl, String servletPackage) throws ReflectiveOperationException {
             loader = cl;
-            Class<?> scr = Class.forName("org.eclipse.jetty.ee10.servlet.ServletContextRequest", false, cl);
+            Class<?> scr = Class.forName(servletPackage + ".ServletContextRequest", false, cl);
             getServletContextRequest = scr.getMethod("getServletContextRequest", ServletRequest.class);
             getConnectionMetaData = Class.forName("org.eclipse.jetty.server.Request", false, cl)
                     .getMethod("getConnectionMetaData");
@@ -58,7 +66,7 @@ final class JettyDisconnectWatch implements DisconnectWatch {
     private Links links(ClassLoader cl) throws ReflectiveOperationException {
         Links l = links;
         if (l == null || l.loader != cl) {
-            l = new Links(cl);
+            l = new Links(cl, servletPackage);
             links = l;
         }
         return l;

@@ -32,12 +32,14 @@ import org.w3c.dom.NodeList;
  * their common indentation removed. The file must be one the build checks: Java in {@code examples}
  * (compiled; tests run), the demo page (run in Chromium by esper-e2e's {@code DemoPageTest}), esper-e2e's
  * credentials page (run in Chromium by {@code BrowserCredentialsTest}), the {@code web.xml} snippet
- * ({@link WebXmlSnippetTest}) or the examples pom (resolved by Maven; its esper versions checked below). Blocks of commands and output are marked {@code sh}, {@code text} or
- * {@code json} and not checked; a fence without a language, or with another one, fails.
+ * ({@link WebXmlSnippetTest}), the examples pom (resolved by Maven; its esper versions checked below), or the
+ * same kinds of file in {@code examples-spring-boot} (the Spring Boot example application, compiled and
+ * tested). Blocks of commands, output and settings are marked {@code sh}, {@code text}, {@code json},
+ * {@code properties} or {@code yaml} and not checked; a fence without a language, or with another one, fails.
  */
 class DocsSnippetsTest {
     private static final Set<String> CHECKED = Set.of("java", "xml", "js", "javascript", "html");
-    private static final Set<String> EXEMPT = Set.of("sh", "text", "json");
+    private static final Set<String> EXEMPT = Set.of("sh", "text", "json", "properties", "yaml");
     /** The page esper-e2e's BrowserCredentialsTest runs in Chromium. */
     private static final String CREDENTIALS_PAGE = "esper-e2e/src/test/resources/e2e/credentials.html";
     private static final Pattern FENCE = Pattern.compile("^\\s*(`{3,}|~{3,})\\s*([^\\s`]*).*$");
@@ -68,23 +70,29 @@ class DocsSnippetsTest {
 
     @Test
     void theDependencyBlocksInTheDocsNameThisVersionOfEsper() throws Exception {
-        Path pom = repositoryRoot().resolve("examples/pom.xml");
-        Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile())
-                .getDocumentElement();
-        String version = text(child(project, "parent").orElseThrow(), "version");
-        List<String> versioned = new ArrayList<>();
-        Element dependencies = child(project, "dependencies").orElseThrow();
-        NodeList all = dependencies.getElementsByTagName("dependency");
-        for (int i = 0; i < all.getLength(); i++) {
-            Element dependency = (Element) all.item(i);
-            if ("dev.esper".equals(text(dependency, "groupId")) && child(dependency, "version").isPresent()) {
-                versioned.add(text(dependency, "artifactId") + ":" + text(dependency, "version"));
-            }
-        }
+        Element examples = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(repositoryRoot().resolve("examples/pom.xml").toFile()).getDocumentElement();
+        String version = text(child(examples, "parent").orElseThrow(), "version");
+        // examples-spring-boot has Spring Boot's parent, as a Spring Boot application has.
+        Element springBoot = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(repositoryRoot().resolve("examples-spring-boot/pom.xml").toFile()).getDocumentElement();
 
-        assertThat(versioned).as("esper dependencies with a version in examples/pom.xml (the docs show them)")
-                .isNotEmpty()
-                .allSatisfy(d -> assertThat(d).endsWith(":" + version));
+        for (Element project : List.of(examples, springBoot)) {
+            List<String> versioned = new ArrayList<>();
+            Element dependencies = child(project, "dependencies").orElseThrow();
+            NodeList all = dependencies.getElementsByTagName("dependency");
+            for (int i = 0; i < all.getLength(); i++) {
+                Element dependency = (Element) all.item(i);
+                if ("dev.esper".equals(text(dependency, "groupId")) && child(dependency, "version").isPresent()) {
+                    versioned.add(text(dependency, "artifactId") + ":" + text(dependency, "version"));
+                }
+            }
+
+            assertThat(versioned).as("esper dependencies with a version in " + text(project, "artifactId")
+                    + "'s pom.xml (the docs show them)")
+                    .isNotEmpty()
+                    .allSatisfy(d -> assertThat(d).endsWith(":" + version));
+        }
     }
 
     @Test
@@ -188,10 +196,10 @@ class DocsSnippetsTest {
             }
             if (language.isEmpty()) {
                 problems.add(where + "code block has no language; mark it java, xml, js, html (checked)"
-                        + " or sh, text, json (commands and output)");
+                        + " or sh, text, json, properties, yaml (commands, output and settings)");
             } else if (!CHECKED.contains(language) && !EXEMPT.contains(language)) {
                 problems.add(where + "code block in '" + language + "'; use java, xml, js, html (checked)"
-                        + " or sh, text, json (commands and output)");
+                        + " or sh, text, json, properties, yaml (commands, output and settings)");
             } else if (marker == null) {
                 if (CHECKED.contains(language)) {
                     problems.add(where + language + " block has no marker"
@@ -215,8 +223,9 @@ class DocsSnippetsTest {
         String region = reference.substring(reference.indexOf('#') + 1);
         if (!checkedByTheBuild(path)) {
             return Optional.of("'" + path + "' is not a file the build checks (Java under examples/src/main/java"
-                    + " or examples/src/test/java, examples/src/main/resources/demo/index.html, " + CREDENTIALS_PAGE + ","
-                    + " examples/src/main/webapp-snippet/web.xml, examples/pom.xml)");
+                    + " or examples/src/test/java, or the same in examples-spring-boot,"
+                    + " examples/src/main/resources/demo/index.html, " + CREDENTIALS_PAGE + ","
+                    + " examples/src/main/webapp-snippet/web.xml, examples/pom.xml, examples-spring-boot/pom.xml)");
         }
         if (!matchesLanguage(path, language)) {
             return Optional.of(language + " block shows '" + path + "', a file in another language");
@@ -262,12 +271,13 @@ class DocsSnippetsTest {
     }
 
     private static boolean checkedByTheBuild(String path) {
-        boolean java = (path.startsWith("examples/src/main/java/") || path.startsWith("examples/src/test/java/"))
-                && path.endsWith(".java");
+        boolean java = (path.startsWith("examples/src/main/java/") || path.startsWith("examples/src/test/java/")
+                || path.startsWith("examples-spring-boot/src/main/java/")
+                || path.startsWith("examples-spring-boot/src/test/java/")) && path.endsWith(".java");
         return !path.contains("..") && !path.contains("\\")
                 && (java || path.equals("examples/src/main/resources/demo/index.html") || path.equals(CREDENTIALS_PAGE)
                         || path.equals("examples/src/main/webapp-snippet/web.xml")
-                        || path.equals("examples/pom.xml"));
+                        || path.equals("examples/pom.xml") || path.equals("examples-spring-boot/pom.xml"));
     }
 
     private static boolean matchesLanguage(String path, String language) {

@@ -1,0 +1,7 @@
+/**
+ * esper in a Spring Boot 4 application: {@link dev.esper.spring.boot.EsperAutoConfiguration} registers the esper
+ * servlet, a {@code Broker} bean and, with {@code esper.redis-url}, the Redis transport, from the
+ * {@code esper.*} properties (one per {@link dev.esper.config.Setting}). Everything else in this package is
+ * package-private.
+ */
+package dev.esper.spring.boot;

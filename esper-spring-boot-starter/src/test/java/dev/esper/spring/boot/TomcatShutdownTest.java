@@ -1,0 +1,5 @@
+package dev.esper.spring.boot;
+
+/** {@link ShutdownContract} on embedded Tomcat. */
+class TomcatShutdownTest extends ShutdownContract {
+}
