@@ -315,6 +315,26 @@ class Spec10Http2Test {
     }
 
     @Test
+    void atTheConnectionCapIdleHttp2ConnectionsAreClosedSoANewClientGetsInAtOnce() throws Exception {
+        tls(EsperConfig.builder().maxSubscribers(1));
+        int cap = EsperServer.maxConnections(1);
+        List<HttpClient> idle = new ArrayList<>();
+        for (int i = 0; i < cap; i++) {
+            HttpClient c = h2();
+            assertThat(send(c, request(uri("health/live")).build()).version()).isEqualTo(HttpClient.Version.HTTP_2);
+            idle.add(c);
+        }
+        assertThat(idle).hasSize(cap);
+
+        long start = System.nanoTime();
+        HttpResponse<String> newcomer = send(h2(), request(uri("health/ready")).build());
+
+        assertThat(newcomer.statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(metric("esper_connections")).isLessThanOrEqualTo(cap);
+    }
+
+    @Test
     void withH2cHttp2InCleartextAndHttp11ShareThePort() throws Exception {
         server = EsperServer.startOnAnyFreePort(EsperConfig.builder().bind("127.0.0.1").h2c(true).build());
         assertThat(server.uri().getScheme()).isEqualTo("http");
