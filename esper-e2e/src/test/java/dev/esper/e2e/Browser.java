@@ -31,6 +31,11 @@ final class Browser implements AutoCloseable {
     }
 
     static Browser start() {
+        return start(new String[0]);
+    }
+
+    /** A browser started with these extra command-line switches, e.g. {@code --ignore-certificate-errors}. */
+    static Browser start(String... extraArguments) {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException("headless Chromium is needed for the browser tests: install Debian's "
                     + "'chromium' and 'chromium-driver' packages (.ci/run does), or point -Desper.chromium and "
@@ -43,6 +48,7 @@ final class Browser implements AutoCloseable {
             options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
                     "--disable-dev-shm-usage", "--window-size=1100,800", "--user-data-dir=" + profile);
+            options.addArguments(extraArguments);
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
                     .usingAnyFreePort()
