@@ -51,10 +51,15 @@ import org.slf4j.LoggerFactory;
  *       open files (then fewer subscribers too, see {@code ConnectionCap}); at the cap the server stops
  *       accepting and closes the connections idle longest without a request in progress, so that it accepts
  *       again at once (see {@code IdleEviction}).</li>
- *   <li>A connection must send the first byte of a request within 5 s of connecting, and a request head must
- *       arrive within 20 s of its first byte (up to 8 KiB), else the connection is closed; an accept queue of
- *       1024; a failure to accept logged as one line at most every 10 s (see {@code EsperConnector}); Jetty's
- *       own errors as one line of {@code text/plain}.</li>
+ *   <li>A connection must send the first byte of a request within 5 s of connecting (over TLS: shake hands and
+ *       begin a request within 20 s), and a request head must arrive within 20 s of its first byte (up to
+ *       8 KiB), else the connection is closed; an accept queue of 1024; a failure to accept logged as one line
+ *       at most every 10 s (see {@code EsperConnector}); Jetty's own errors as one line of
+ *       {@code text/plain}.</li>
+ *   <li>With {@link EsperConfig#tlsCert()}, HTTPS only, HTTP/2 and HTTP/1.1 by ALPN; with
+ *       {@link EsperConfig#h2c()}, cleartext HTTP/2 beside HTTP/1.1 (Jetty's own HTTP/2 and ALPN modules).</li>
+ *   <li>{@code GET /metrics} from a Prometheus registry ({@code PrometheusMetrics}); on stop, readiness turns
+ *       {@code 503} first, for {@link EsperConfig#shutdownDelay()} before the listener closes.</li>
  * </ul>
  *
  * <p>Start with {@link #start(EsperConfig)}; {@link #stop(Duration)} (or {@link #close()}) stops accepting,
@@ -117,7 +122,8 @@ public final class EsperServer implements AutoCloseable {
      * @param config what to run; not null
      * @return the running server
      * @throws UncheckedIOException if the address cannot be bound (for example the port is in use) or Redis
-     *     cannot be reached; the message says which address and why
+     *     cannot be reached, or a TLS file of {@link EsperConfig#tlsCert()} or {@link EsperConfig#tlsKey()} is not
+     *     what it should be; the message says which address or file, and why
      */
     public static EsperServer start(EsperConfig config) {
         return start(config, config.port());
@@ -289,12 +295,7 @@ public final class EsperServer implements AutoCloseable {
         }
         try {
             broker.beginShutdown();
-            Duration delay = config.shutdownDelay();
-            if (!delay.isZero()) {
-                LOG.info("stopping: /health/ready answers 503; serving as usual for {} s more (--shutdown-delay), "
-                        + "then closing the listener", delay.toSeconds());
-                Thread.sleep(delay.toMillis());
-            }
+            awaitShutdownDelay();
             LOG.info("stopping: no new connections; ending {} open stream(s)", broker.stats().clients());
             connector.shutdown();
             heads.stop();
@@ -302,13 +303,28 @@ public final class EsperServer implements AutoCloseable {
             server.stop();
             metrics.close();
             LOG.info("stopped");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.warn("interrupted while stopping");
         } catch (Exception e) {
             LOG.warn("error while stopping: {}", e.toString());
         } finally {
             stopped.countDown();
+        }
+    }
+
+    /**
+     * Serves on, not ready, for the configured shutdown delay, so that load balancers stop sending traffic before
+     * the listener closes; an interrupt cuts it short (the stop goes on, and the interrupt is kept).
+     */
+    private void awaitShutdownDelay() {
+        Duration delay = config.shutdownDelay();
+        if (delay.isZero()) {
+            return;
+        }
+        LOG.info("stopping: /health/ready answers 503; serving as usual for {} s more (--shutdown-delay), then "
+                + "closing the listener", delay.toSeconds());
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

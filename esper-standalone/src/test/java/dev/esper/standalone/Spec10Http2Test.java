@@ -297,20 +297,20 @@ class Spec10Http2Test {
         await().atMost(Duration.ofSeconds(3)).until(() -> metric("esper_subscribers") == 0);
     }
 
+    /** A handshake may be slow through the server's own load (a burst of them): it gets the head deadline. */
     @Test
-    void aTlsConnectionThatNeverShakesHandsIsClosedAfterTheFirstByteDeadline() throws Exception {
+    void aTlsConnectionThatNeverShakesHandsIsClosedAfterTheHeadDeadline() throws Exception {
         tls(EsperConfig.builder());
         try (Socket silent = new Socket()) {
             silent.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-            silent.setSoTimeout(15_000);
+            silent.setSoTimeout(30_000);
             long start = System.nanoTime();
 
             int read = silent.getInputStream().read();
 
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertThat(read).isEqualTo(-1);
-            assertThat(waited).isBetween(EsperServer.FIRST_BYTE_DEADLINE_MILLIS - 500,
-                    EsperServer.FIRST_BYTE_DEADLINE_MILLIS + 3_000);
+            assertThat(waited).isBetween(EsperServer.HEAD_DEADLINE_MILLIS - 500, EsperServer.HEAD_DEADLINE_MILLIS + 3_000);
         }
     }
 
