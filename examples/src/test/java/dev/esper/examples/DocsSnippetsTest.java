@@ -32,12 +32,13 @@ import org.w3c.dom.NodeList;
  * their common indentation removed. The file must be one the build checks: Java in {@code examples}
  * (compiled; tests run), the demo page (run in Chromium by esper-e2e's {@code DemoPageTest}), the
  * {@code web.xml} snippet ({@link WebXmlSnippetTest}) or the examples pom (resolved by Maven; its esper
- * versions checked below). Blocks of commands and output are marked {@code sh}, {@code text} or
- * {@code json} and not checked; a fence without a language, or with another one, fails.
+ * versions checked below). Blocks of commands, output and other programs' settings are marked {@code sh},
+ * {@code text}, {@code json} or {@code yaml} and not checked; a fence without a language, or with another one,
+ * fails.
  */
 class DocsSnippetsTest {
     private static final Set<String> CHECKED = Set.of("java", "xml", "js", "javascript", "html");
-    private static final Set<String> EXEMPT = Set.of("sh", "text", "json");
+    private static final Set<String> EXEMPT = Set.of("sh", "text", "json", "yaml");
     private static final Pattern FENCE = Pattern.compile("^\\s*(`{3,}|~{3,})\\s*([^\\s`]*).*$");
     private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*snippet:\\s*(\\S+)#([\\w.-]+)\\s*-->\\s*$");
     private static final Pattern ANY_MARKER = Pattern.compile("^\\s*<!--\\s*snippet:");
