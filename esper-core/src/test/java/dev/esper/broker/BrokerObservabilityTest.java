@@ -7,43 +7,12 @@ import dev.esper.event.Event;
 import dev.esper.topic.TopicId;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** What a broker tells operators (SPEC 10): readiness, publish durations, refusals, the fan-out backlog. */
 class BrokerObservabilityTest {
     private static final TopicId TOPIC = TopicId.of("abcdef123");
-
-    /** A cross-node transport whose connection a test takes down and brings back. */
-    private static class SwitchableTransport implements Transport {
-        private volatile Sink sink;
-        volatile boolean down;
-        final CompletableFuture<PublishResult> held = new CompletableFuture<>();
-        volatile boolean hold;
-
-        @Override
-        public void start(Sink s) {
-            sink = s;
-        }
-
-        @Override
-        public CompletionStage<PublishResult> publish(TopicId topic, List<Event> events) {
-            if (down) {
-                return CompletableFuture.failedFuture(new CapacityExceededException("cluster unreachable"));
-            }
-            if (hold) {
-                return held;
-            }
-            return CompletableFuture.completedFuture(sink.append(topic, events));
-        }
-
-        @Override
-        public Health health() {
-            return down ? Health.down("lost the connection to the cluster") : Health.up();
-        }
-    }
 
     /** Records what it hears. */
     private static final class Recorder implements BrokerListener {

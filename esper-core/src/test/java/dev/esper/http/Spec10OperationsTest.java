@@ -6,18 +6,10 @@ import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.FakeTokenVerifier;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
-import dev.esper.broker.CapacityExceededException;
-import dev.esper.broker.Health;
-import dev.esper.broker.PublishResult;
-import dev.esper.broker.Transport;
+import dev.esper.broker.SwitchableTransport;
 import dev.esper.config.EsperConfig;
-import dev.esper.event.Event;
-import dev.esper.topic.TopicId;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,29 +17,7 @@ import org.junit.jupiter.api.Test;
 class Spec10OperationsTest {
     private static final String PUBLISHER_TOKEN = "publisher-token";
 
-    /** A transport whose connection the test takes down. */
-    private static final class FlakyTransport implements Transport {
-        private volatile Sink sink;
-        volatile boolean down;
-
-        @Override
-        public void start(Sink s) {
-            sink = s;
-        }
-
-        @Override
-        public CompletionStage<PublishResult> publish(TopicId topic, List<Event> events) {
-            return down ? CompletableFuture.failedFuture(new CapacityExceededException("cluster unreachable"))
-                    : CompletableFuture.completedFuture(sink.append(topic, events));
-        }
-
-        @Override
-        public Health health() {
-            return down ? Health.down("lost the connection to the cluster") : Health.up();
-        }
-    }
-
-    private final FlakyTransport transport = new FlakyTransport();
+    private final SwitchableTransport transport = new SwitchableTransport();
     private final Broker broker = Broker.builder().transport(transport).deliveryExecutor(Runnable::run).build();
     private final AccessPolicy publisherProtected = AccessPolicy.builder().open(Side.SUBSCRIBER)
             .protect(Side.PUBLISHER, new FakeTokenVerifier().accept(PUBLISHER_TOKEN,

@@ -40,7 +40,7 @@ final class Connections {
         }
         Connection c = protocol(endPoint);
         if (c instanceof HttpConnection http) {
-            return http.getParser().isStart() && http.getParser().getHeaderLength() == 0;
+            return noRequestBytes(http);
         }
         if (c instanceof HTTP2Connection h2) {
             return h2.getSession().getStreamCount() == 0;
@@ -55,11 +55,16 @@ final class Connections {
     static boolean neverBegan(EndPoint endPoint) {
         Connection c = protocol(endPoint);
         if (c instanceof HttpConnection http) {
-            return http.getMessagesIn() == 0 && http.getParser().isStart() && http.getParser().getHeaderLength() == 0;
+            return http.getMessagesIn() == 0 && noRequestBytes(http);
         }
         if (c instanceof HTTP2Connection h2) {
             return h2.getMessagesIn() == 0;
         }
         return c instanceof NegotiatingServerConnection;
+    }
+
+    /** No byte of a request received: the parser is at its start with no header byte counted. */
+    static boolean noRequestBytes(HttpConnection http) {
+        return http.getParser().isStart() && http.getParser().getHeaderLength() == 0;
     }
 }

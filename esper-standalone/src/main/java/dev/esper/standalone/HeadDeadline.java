@@ -117,7 +117,7 @@ final class HeadDeadline implements Runnable {
             }
             HttpParser parser = connection.getParser();
             // START with bytes counted is blank lines before a request line: a head under way too.
-            if (!parser.inHeaderState() || (parser.isStart() && parser.getHeaderLength() == 0)) {
+            if (!parser.inHeaderState() || Connections.noRequestBytes(connection)) {
                 marks.remove(endPoint);
                 closeIfNeverBegan(endPoint, nowMillis);
                 continue;

@@ -99,7 +99,7 @@ final class IdleEviction extends NetworkConnectionLimit {
         long soonest = Long.MAX_VALUE;
         for (EndPoint endPoint : connector.getConnectedEndPoints()) {
             long idleFor = idleFor(endPoint);
-            if (betweenRequests(endPoint)) {
+            if (Connections.idle(endPoint)) {
                 if (idleFor >= MIN_IDLE_MILLIS) {
                     idle.add(new Idle(endPoint, idleFor));
                 } else {
@@ -122,14 +122,6 @@ final class IdleEviction extends NetworkConnectionLimit {
     }
 
     private record Idle(EndPoint endPoint, long millis) {
-    }
-
-    /**
-     * True for a connection with no request in progress: HTTP/1.x with no byte of a request received (new, or
-     * between requests), HTTP/2 with no open stream, or TLS still shaking hands ({@link Connections#idle}).
-     */
-    static boolean betweenRequests(EndPoint endPoint) {
-        return Connections.idle(endPoint);
     }
 
     private static long idleFor(EndPoint endPoint) {
