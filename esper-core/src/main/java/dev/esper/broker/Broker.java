@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,8 +77,13 @@ public final class Broker implements AutoCloseable {
     private final AtomicLong nextId;
     private final LongAdder published = new LongAdder();
     private final LongAdder delivered = new LongAdder();
+    private final Rejections rejections = new Rejections();
+    /** Added and removed by any thread; read by every publish while one is registered. */
+    private final List<BrokerListener> listeners = new CopyOnWriteArrayList<>();
     /** Set once by {@link #close}; read by every publish and subscribe. */
     private volatile boolean closed;
+    /** Set once by {@link #beginShutdown}; read by {@link #health()}. */
+    private volatile boolean shuttingDown;
 
     private Broker(Builder b) {
         this.clock = b.clock;
@@ -150,8 +156,27 @@ public final class Broker implements AutoCloseable {
      * or exceptionally with a {@link EsperException} that says why nothing was published.
      */
     public CompletionStage<PublishResult> publishAsync(TopicId topic, List<Event> events) {
+        long start = System.nanoTime();
         CompletionStage<PublishResult> refused = refusal(topic, events);
-        return refused != null ? refused : transport.publish(topic, List.copyOf(events));
+        return timed(start, events.size(), refused != null ? refused : transport.publish(topic, List.copyOf(events)));
+    }
+
+    /** Tells the listeners, if any, how long the publish took once {@code stage} completes; returns {@code stage}. */
+    private CompletionStage<PublishResult> timed(long startNanos, int events, CompletionStage<PublishResult> stage) {
+        if (listeners.isEmpty()) {
+            return stage;
+        }
+        stage.whenComplete((result, failure) -> {
+            long nanos = System.nanoTime() - startNanos;
+            for (BrokerListener l : listeners) {
+                try {
+                    l.publishHandled(nanos, events, failure == null);
+                } catch (RuntimeException e) {
+                    // A listener's failure is its own; the publish is answered all the same.
+                }
+            }
+        });
+        return stage;
     }
 
     /**
@@ -188,14 +213,15 @@ public final class Broker implements AutoCloseable {
         if (!isValidIdempotencyKey(idempotencyKey)) {
             throw new IllegalArgumentException(IDEMPOTENCY_KEY_RULE);
         }
+        long start = System.nanoTime();
         CompletionStage<PublishResult> refused = refusal(topic, events);
         if (refused != null) {
-            return refused;
+            return timed(start, events.size(), refused);
         }
         CompletableFuture<PublishResult> mine = new CompletableFuture<>();
         CompletableFuture<PublishResult> earlier = idempotencyKeys.claim(topic, idempotencyKey, mine);
         if (earlier != null) {
-            return earlier.copy();
+            return timed(start, events.size(), earlier.copy());
         }
         CompletionStage<PublishResult> stage;
         try {
@@ -211,7 +237,7 @@ public final class Broker implements AutoCloseable {
                 mine.complete(result);
             }
         });
-        return mine.copy();
+        return timed(start, events.size(), mine.copy());
     }
 
     /** How long a publish's idempotency key is remembered: the history ttl, or 300 s when it is 0 (no age limit). */
@@ -452,7 +478,75 @@ public final class Broker implements AutoCloseable {
     public BrokerStats stats() {
         return new BrokerStats(clients.get(), topics.size(), published.sum(), delivered.sum(),
                 fanOut.dropped(), topics.evicted(), retention.events(), retention.bytes(), budget.budget(),
-                budget.held(), budget.dropped(), (clock.millis() - startMillis) / 1000, transportStatus());
+                budget.held(), budget.dropped(), (clock.millis() - startMillis) / 1000, budget.backlog(),
+                rejections.snapshot(), transportStatus());
+    }
+
+    /**
+     * Whether this broker should get traffic: {@link Health#down} while it is shutting down
+     * ({@link #beginShutdown}, {@link #close}) or while its transport cannot order publishes
+     * ({@link Transport#health()}, e.g. Redis unreachable), else {@link Health#up()}. Cheap; any thread.
+     *
+     * @return the readiness, never null
+     */
+    public Health health() {
+        if (closed || shuttingDown) {
+            return Health.down("shutting down");
+        }
+        try {
+            Health h = transport.health();
+            return h == null ? Health.up() : h;
+        } catch (RuntimeException e) {
+            return Health.down("the transport's health could not be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Says that a shutdown is under way, so that {@link #health()} turns {@link Health.Status#DOWN} and load
+     * balancers stop sending traffic, while everything keeps working until {@link #close}: a server calls it
+     * first when told to stop, before it closes its listener. Idempotent.
+     */
+    public void beginShutdown() {
+        shuttingDown = true;
+    }
+
+    /**
+     * Counts a request that a front end refused with an error status, for {@link BrokerStats#rejected()} and the
+     * {@link BrokerListener}s. esper's HTTP API counts its own refusals; a front end counts those it answers
+     * itself (a malformed request, headers too large).
+     *
+     * @param status the HTTP status, from 400 to 599
+     * @throws IllegalArgumentException if {@code status} is outside that range
+     */
+    public void recordRejected(int status) {
+        rejections.add(status);
+        for (BrokerListener l : listeners) {
+            try {
+                l.requestRejected(status);
+            } catch (RuntimeException e) {
+                // A listener's failure is its own.
+            }
+        }
+    }
+
+    /**
+     * Adds a listener for publish durations and refused requests (a metrics adapter); it hears what happens from
+     * now on. Any thread.
+     *
+     * @param listener the listener; not null
+     */
+    public void addListener(BrokerListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Removes a listener added with {@link #addListener} (once, if it was added several times); nothing if it was
+     * not added.
+     *
+     * @param listener the listener
+     */
+    public void removeListener(BrokerListener listener) {
+        listeners.remove(listener);
     }
 
     private Map<String, Object> transportStatus() {

@@ -1,6 +1,7 @@
 package dev.esper.broker;
 
 import dev.esper.internal.Json;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -21,26 +22,27 @@ import java.util.TreeMap;
  *     held for subscribers that are behind, at their heap cost
  * @param droppedForMemory the subscribers among {@code dropped} that were dropped for the memory budget
  * @param uptimeSeconds seconds since the broker started
+ * @param backlogBytes the fan-out backlog: over every open stream, the bytes published to its topic that it has
+ *     not yet been handed (replays included, the write in flight not), as of the last maintenance pass (at most
+ *     a second old)
+ * @param rejected requests refused by a front end ({@link Broker#recordRejected}), by HTTP status, in status
+ *     order; the statuses esper answers with are present from the start, at 0
  * @param transport the transport's {@link Transport#status()}; empty for the local transport
  */
 public record BrokerStats(int clients, int topics, long published, long delivered, long dropped, long evicted,
         long retainedEvents, long retainedBytes, long memoryBudget, long memoryHeld, long droppedForMemory,
-        long uptimeSeconds, Map<String, Object> transport) {
+        long uptimeSeconds, long backlogBytes, Map<Integer, Long> rejected, Map<String, Object> transport) {
 
-    /** Copies {@code transport}. */
+    /** Copies {@code rejected} (keeping its order) and {@code transport}. */
     public BrokerStats {
+        rejected = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(rejected, "rejected")));
         transport = Map.copyOf(Objects.requireNonNull(transport, "transport"));
     }
 
-    /** A snapshot without transport state. */
-    public BrokerStats(int clients, int topics, long published, long delivered, long dropped, long evicted,
-            long retainedEvents, long retainedBytes, long memoryBudget, long memoryHeld, long droppedForMemory,
-            long uptimeSeconds) {
-        this(clients, topics, published, delivered, dropped, evicted, retainedEvents, retainedBytes, memoryBudget,
-                memoryHeld, droppedForMemory, uptimeSeconds, Map.of());
-    }
-
-    /** The JSON body of {@code GET /stats}; {@code "transport"} appears only when the transport reports a state. */
+    /**
+     * The JSON body of {@code GET /stats}; {@code "rejected"} lists the statuses counted at least once, and
+     * {@code "transport"} appears only when the transport reports a state.
+     */
     public String toJson() {
         StringBuilder sb = new StringBuilder(192);
         sb.append("{\"clients\":").append(clients).append(",\"topics\":").append(topics)
@@ -51,7 +53,17 @@ public record BrokerStats(int clients, int topics, long published, long delivere
                 .append(",\"memory_budget\":").append(memoryBudget)
                 .append(",\"memory_held\":").append(memoryHeld)
                 .append(",\"dropped_for_memory\":").append(droppedForMemory)
-                .append(",\"uptime_seconds\":").append(uptimeSeconds);
+                .append(",\"uptime_seconds\":").append(uptimeSeconds)
+                .append(",\"backlog_bytes\":").append(backlogBytes)
+                .append(",\"rejected\":{");
+        boolean firstStatus = true;
+        for (Map.Entry<Integer, Long> e : rejected.entrySet()) {
+            if (e.getValue() > 0) {
+                sb.append(firstStatus ? "" : ",").append('"').append(e.getKey()).append("\":").append(e.getValue());
+                firstStatus = false;
+            }
+        }
+        sb.append('}');
         if (!transport.isEmpty()) {
             sb.append(",\"transport\":{");
             boolean first = true;

@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       to {@link #ROUNDS} times.</li>
  * </ol>
  *
+ * <p>A pass also sums the fan-out backlog ({@link #backlog()}), since it looks at every cursor anyway.
+ *
  * <p>Threads: {@link #appended} runs on publishing threads and only adds to an atomic; {@link #enforce} runs on
  * one thread at a time (the maintenance thread, or a test's) and takes each topic's lock in turn, one at a
  * time, to read its head. {@code held} is written by the pass and read by anyone; the counters are atomics.
@@ -58,6 +60,8 @@ final class MemoryBudget {
     private final AtomicLong appendedSincePass = new AtomicLong();
     /** What the last pass left held; written by the pass, read by anyone. */
     private volatile long held;
+    /** The fan-out backlog the last pass found (see {@link #backlog()}); written by the pass, read by anyone. */
+    private volatile long backlog;
     private final LongAdder dropped = new LongAdder();
 
     /**
@@ -99,6 +103,14 @@ final class MemoryBudget {
         return held + appendedSincePass.get();
     }
 
+    /**
+     * The fan-out backlog at the last pass: over every open stream, the frame bytes of its topic's log after
+     * its cursor (what it has not yet been handed, replays included).
+     */
+    long backlog() {
+        return backlog;
+    }
+
     /** Subscribers dropped to keep within the budget. */
     long dropped() {
         return dropped.sum();
@@ -108,6 +120,7 @@ final class MemoryBudget {
     void enforce() {
         appendedSincePass.set(0);
         Census census = census();
+        backlog = census.backlog;
         if (census.held <= budget) {
             held = census.held;
             return;
@@ -129,6 +142,7 @@ final class MemoryBudget {
     /** What a pass found: the total held, and per topic the subscribers holding events beyond retention. */
     private static final class Census {
         long held;
+        long backlog;
         final List<Holders> holders = new ArrayList<>();
     }
 
@@ -194,7 +208,8 @@ final class MemoryBudget {
             } finally {
                 t.lock.unlock();
             }
-            long tailCost = cost(t.tail);
+            Node tail = t.tail;
+            long tailCost = cost(tail);
             long oldest = headCost;
             List<Pin> pins = null;
             for (StreamSubscription s : t.subscribers) {
@@ -204,6 +219,7 @@ final class MemoryBudget {
                 }
                 long copy = s.copyInFlight();
                 c.held += copy;
+                c.backlog += Math.max(0, tail.endOffset - cursor.endOffset);
                 long cursorCost = cost(cursor);
                 if (cursorCost < headCost) {
                     oldest = Math.min(oldest, cursorCost);

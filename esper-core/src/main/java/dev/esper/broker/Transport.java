@@ -93,6 +93,17 @@ public interface Transport extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * Whether the transport can order publishes now, for the broker's readiness ({@link Broker#health()}): a
+     * cross-node transport is {@link Health#down} while its connection is lost. Cheap and non-blocking (it is
+     * read at every readiness probe). The default, and the local transport, is always {@link Health#up()}.
+     *
+     * @return the transport's health, never null
+     */
+    default Health health() {
+        return Health.up();
+    }
+
     /** Releases the transport's resources. */
     @Override
     default void close() {

@@ -2,6 +2,7 @@ package dev.esper.config;
 
 import dev.esper.auth.Secret;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -37,6 +38,10 @@ public final class EsperConfig {
     private final List<String> corsOrigins;
     private final Duration clockSkew;
     private final String redis;
+    private final Path tlsCert;
+    private final Path tlsKey;
+    private final boolean h2c;
+    private final Duration shutdownDelay;
     private final Secret subscriberSecret;
     private final Secret publisherSecret;
     private final String subscriberJwks;
@@ -65,6 +70,10 @@ public final class EsperConfig {
         this.clockSkew = (Duration) v.get(Setting.CLOCK_SKEW);
         String r = (String) v.get(Setting.REDIS);
         this.redis = r.isEmpty() ? null : r;
+        this.tlsCert = path((String) v.get(Setting.TLS_CERT));
+        this.tlsKey = path((String) v.get(Setting.TLS_KEY));
+        this.h2c = (Boolean) v.get(Setting.H2C);
+        this.shutdownDelay = (Duration) v.get(Setting.SHUTDOWN_DELAY);
         this.subscriberSecret = (Secret) v.get(Setting.SUBSCRIBER_SECRET);
         this.publisherSecret = (Secret) v.get(Setting.PUBLISHER_SECRET);
         this.subscriberJwks = emptyToNull((String) v.get(Setting.SUBSCRIBER_JWKS));
@@ -77,6 +86,10 @@ public final class EsperConfig {
 
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static Path path(String value) {
+        return value.isEmpty() ? null : Path.of(value);
     }
 
     /** A builder holding every default; nothing is checked until {@link Builder#build()}. */
@@ -172,6 +185,32 @@ public final class EsperConfig {
         return Optional.ofNullable(redis);
     }
 
+    /**
+     * The standalone server's certificate chain (PEM), present exactly when {@link #tlsKey()} is: then it serves
+     * HTTPS only, with HTTP/2 and HTTP/1.1 negotiated by ALPN.
+     */
+    public Optional<Path> tlsCert() {
+        return Optional.ofNullable(tlsCert);
+    }
+
+    /** The private key (PEM) of {@link #tlsCert()}; present exactly when it is. */
+    public Optional<Path> tlsKey() {
+        return Optional.ofNullable(tlsKey);
+    }
+
+    /** Whether the standalone server also speaks cleartext HTTP/2 beside HTTP/1.1 (never with TLS). */
+    public boolean h2c() {
+        return h2c;
+    }
+
+    /**
+     * How long the standalone server, told to stop, keeps serving with {@code /health/ready} answering
+     * {@code 503} before it closes its listener; zero for none.
+     */
+    public Duration shutdownDelay() {
+        return shutdownDelay;
+    }
+
     /** The secret protecting {@code /subscribe}; empty when that side is open (always with {@link #noAuth()}). */
     public Optional<Secret> subscriberSecret() {
         return Optional.ofNullable(subscriberSecret);
@@ -225,6 +264,8 @@ public final class EsperConfig {
                 + ", memoryBudget=" + memoryBudget
                 + ", corsOrigins=" + corsOrigins + ", clockSkew=" + clockSkew
                 + ", redis=" + (redis == null ? "none" : Setting.maskPassword(redis))
+                + ", tlsCert=" + (tlsCert == null ? "none" : tlsCert) + ", tlsKey=" + (tlsKey == null ? "none" : tlsKey)
+                + ", h2c=" + h2c + ", shutdownDelay=" + shutdownDelay
                 + ", subscriberSecret=" + (subscriberSecret == null ? "none" : subscriberSecret)
                 + ", publisherSecret=" + (publisherSecret == null ? "none" : publisherSecret)
                 + ", subscriberJwks=" + (subscriberJwks == null ? "none" : Setting.maskPassword(subscriberJwks))
@@ -363,6 +404,25 @@ public final class EsperConfig {
         }
 
         /**
+         * {@link Setting#TLS_CERT} and {@link Setting#TLS_KEY}: the PEM files of the standalone server's
+         * certificate chain and private key, both readable files, or both null for no TLS.
+         */
+        public Builder tls(Path certificateChain, Path privateKey) {
+            typed(Setting.TLS_CERT, certificateChain == null ? "" : certificateChain.toString());
+            return typed(Setting.TLS_KEY, privateKey == null ? "" : privateKey.toString());
+        }
+
+        /** {@link Setting#H2C}: cleartext HTTP/2 beside HTTP/1.1 on the standalone server. Default off. */
+        public Builder h2c(boolean h2c) {
+            return typed(Setting.H2C, h2c);
+        }
+
+        /** {@link Setting#SHUTDOWN_DELAY}: 0 to 3600 s of serving, not ready, before the listener closes. Default 0. */
+        public Builder shutdownDelay(Duration delay) {
+            return typed(Setting.SHUTDOWN_DELAY, Objects.requireNonNull(delay, "shutdownDelay"));
+        }
+
+        /**
          * {@link Setting#SUBSCRIBER_SECRET}: at least 32 bytes of UTF-8; null or empty leaves {@code /subscribe}
          * open. Ignored with {@link #noAuth(boolean)}.
          */
@@ -442,6 +502,7 @@ public final class EsperConfig {
                     throw bothKeys(side[0], side[1]);
                 }
             }
+            checkTls(checked);
             return new EsperConfig(checked);
         }
 
@@ -454,6 +515,23 @@ public final class EsperConfig {
         private String where(Setting s) {
             String source = sources.get(s);
             return source == null ? "" : "(" + source + ") ";
+        }
+
+        /** The certificate and its key come together, and cleartext HTTP/2 does not come with TLS. */
+        private void checkTls(Map<Setting, Object> checked) {
+            boolean cert = !((String) checked.get(Setting.TLS_CERT)).isEmpty();
+            boolean key = !((String) checked.get(Setting.TLS_KEY)).isEmpty();
+            if (cert != key) {
+                Setting missing = cert ? Setting.TLS_KEY : Setting.TLS_CERT;
+                Setting given = cert ? Setting.TLS_CERT : Setting.TLS_KEY;
+                throw new InvalidConfigException(given, sources.get(given), "needs " + missing.flag()
+                        + " too: HTTPS takes the certificate chain and its private key");
+            }
+            if (cert && Boolean.TRUE.equals(checked.get(Setting.H2C))) {
+                throw new InvalidConfigException(Setting.H2C, sources.get(Setting.H2C), "cannot be combined with "
+                        + Setting.TLS_CERT.flag() + ": over TLS, HTTP/2 is negotiated (ALPN h2); --h2c is for "
+                        + "cleartext behind a proxy");
+            }
         }
 
         /** A side's secret: none if empty or with no-auth, else at least {@link Secret#MIN_BYTES} bytes. */

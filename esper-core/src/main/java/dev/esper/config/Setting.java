@@ -97,6 +97,22 @@ public enum Setting {
     REDIS("redis", null, Kind.REDIS, 0, 0, "", true, true,
             "Join other esper nodes through the Redis at this URI, e.g. redis://127.0.0.1:6379: one order, ids "
                     + "and resume across nodes. Default: run alone."),
+    /** The standalone server's certificate chain, a PEM file: with {@link #TLS_KEY}, the server speaks HTTPS. */
+    TLS_CERT("tls-cert", null, Kind.FILE, 0, 0, "", true, false,
+            "PEM file of the server's certificate chain, its own certificate first; with --tls-key the server "
+                    + "serves HTTPS only, with HTTP/2 (ALPN h2) and HTTP/1.1. Default: no TLS."),
+    /** The private key of {@link #TLS_CERT}, a PEM file. */
+    TLS_KEY("tls-key", null, Kind.FILE, 0, 0, "", true, false,
+            "PEM file of the certificate's private key, unencrypted: PKCS#8 (RSA, EC or Ed25519), PKCS#1 RSA or "
+                    + "SEC1 EC."),
+    /** Cleartext HTTP/2 beside HTTP/1.1 on the standalone server. */
+    H2C("h2c", null, Kind.BOOLEAN, 0, 0, "false", true, false,
+            "Also speak cleartext HTTP/2 (prior knowledge, or an Upgrade: h2c) beside HTTP/1.1, for a proxy in "
+                    + "front; not with --tls-cert, over which HTTP/2 is negotiated."),
+    /** How long the standalone server keeps serving, not ready, between a stop signal and closing its listener. */
+    SHUTDOWN_DELAY("shutdown-delay", null, Kind.SECONDS, 0, 3600, "0", true, false,
+            "Seconds between SIGTERM and closing the listener, during which /health/ready answers 503 and "
+                    + "everything else is served as usual, so load balancers stop sending traffic first; 0-3600."),
     /** HMAC secret protecting {@code /subscribe}; never a command-line flag. */
     SUBSCRIBER_SECRET("subscriber-secret", null, Kind.SECRET, 0, 0, "", false, true,
             "HMAC secret (at least 32 bytes) for /subscribe tokens; unset or empty: open."),
@@ -106,7 +122,7 @@ public enum Setting {
 
     /** What a setting's values are; decides parsing and the rule. */
     enum Kind {
-        HOST, PORT, NUMBER, BYTES, SECONDS, BOOLEAN, ORIGINS, REDIS, SECRET, KEYS, TEXT, COOKIE
+        HOST, PORT, NUMBER, BYTES, SECONDS, BOOLEAN, ORIGINS, REDIS, FILE, SECRET, KEYS, TEXT, COOKIE
     }
 
     private final String key;
@@ -191,6 +207,8 @@ public enum Setting {
                 return "<text>";
             case COOKIE:
                 return "<name>";
+            case FILE:
+                return "<file>";
             case BOOLEAN:
                 return "<true|false>";
             default:
@@ -277,7 +295,10 @@ public enum Setting {
         return onCommandLine;
     }
 
-    /** Whether a servlet reads it (everything but the listening address and port). */
+    /**
+     * Whether a servlet reads it: everything but what only the standalone server's listener uses (address, port,
+     * TLS, {@code h2c}, the shutdown delay).
+     */
     public boolean inServlet() {
         return inServlet;
     }
@@ -360,6 +381,8 @@ public enum Setting {
                 return textProblem((String) value);
             case COOKIE:
                 return cookieProblem((String) value);
+            case FILE:
+                return fileProblem((String) value);
             default:
                 return null;
         }
@@ -383,6 +406,25 @@ public enum Setting {
     @SuppressWarnings("unchecked")
     private static List<String> castList(Object value) {
         return (List<String>) value;
+    }
+
+    /** What is wrong with a file setting's path, or null: empty means none, else a readable regular file. */
+    private static String fileProblem(String path) {
+        if (path.isEmpty()) {
+            return null;
+        }
+        Path file;
+        try {
+            file = Path.of(path);
+        } catch (InvalidPathException e) {
+            return "must be the path of a readable file, was '" + path + "', which is not a valid path";
+        }
+        if (!Files.isRegularFile(file)) {
+            return "must be the path of a readable file, was '" + path + "', "
+                    + (Files.exists(file) ? "which is not a regular file" : "which does not exist");
+        }
+        return Files.isReadable(file) ? null
+                : "must be the path of a readable file, was '" + path + "', which this process may not read";
     }
 
     private static String hostProblem(String host) {

@@ -21,6 +21,9 @@ import java.util.Objects;
  * What {@link HttpApi} makes of a request before its body is read or its stream opened (SPEC 2, 3, 5, 7):
  * the route, and either the go-ahead or the error to answer.
  *
+ * <p>{@code GET /health/live} and {@code GET /health/ready} need no token; {@code GET /metrics}, a route only
+ * where the API serves metrics, is protected like {@code /stats} (the publisher side).
+ *
  * <p>The checks run in this order, the first failing one answering: route ({@code 404}), method
  * ({@code 405} with {@code Allow}; {@code OPTIONS} is a CORS preflight, answered {@code 204} before any token
  * check), topic id ({@code 400}), token ({@code 401} with {@code WWW-Authenticate}, or {@code 403}). The token
@@ -39,6 +42,12 @@ final class Admission {
         PUBLISH,
         /** Answer the broker's statistics. */
         STATS,
+        /** Answer the metrics ({@code GET /metrics}, when the API serves them). */
+        METRICS,
+        /** Answer that the process serves requests ({@code GET /health/live}). */
+        LIVE,
+        /** Answer whether the broker should get traffic ({@code GET /health/ready}). */
+        READY,
         /** Answer {@code 204} with {@link #headers()}: a CORS preflight. */
         PREFLIGHT,
         /** Answer {@link #status()} with {@link #headers()} and {@link #body()}. */
@@ -90,9 +99,35 @@ final class Admission {
      */
     static Admission decide(String method, String path, String authorization, String cookies, String rawQuery,
             AccessPolicy policy, BearerToken.Sources sources) {
+        return decide(method, path, authorization, cookies, rawQuery, policy, sources, false);
+    }
+
+    /**
+     * Decides a request with no cookie and the default token sources, {@code /metrics} being a route when
+     * {@code metrics} is true.
+     *
+     * @see #decide(String, String, String, String, String, AccessPolicy, BearerToken.Sources, boolean)
+     */
+    static Admission decide(String method, String path, String authorization, String rawQuery,
+            AccessPolicy policy, boolean metrics) {
+        return decide(method, path, authorization, null, rawQuery, policy, BearerToken.Sources.DEFAULT, metrics);
+    }
+
+    /**
+     * Decides a request, {@code /metrics} being a route when {@code metrics} is true.
+     *
+     * @param metrics whether the API serves {@code GET /metrics} (else that path is an unknown route)
+     * @return the decision; never null
+     * @see #decide(String, String, String, String, String, AccessPolicy, BearerToken.Sources)
+     */
+    static Admission decide(String method, String path, String authorization, String cookies, String rawQuery,
+            AccessPolicy policy, BearerToken.Sources sources, boolean metrics) {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(sources, "sources");
         Kind kind = Kind.of(path);
+        if (kind == Kind.METRICS && !metrics) {
+            kind = null;
+        }
         if (kind == null) {
             return reject(404, "no such route; " + ROUTES, Map.of());
         }
@@ -102,7 +137,7 @@ final class Admission {
                     Map.of("Allow", kind.allow()));
         }
         TopicId topic = null;
-        if (kind != Kind.STATS) {
+        if (kind.prefixLength > 0) {
             try {
                 topic = TopicId.of(path.substring(kind.prefixLength));
             } catch (InvalidTopicIdException e) {
@@ -116,6 +151,10 @@ final class Admission {
             h.put("Access-Control-Allow-Headers", PREFLIGHT_HEADERS);
             h.put("Access-Control-Max-Age", "600");
             return new Admission(Action.PREFLIGHT, topic, 204, null, Map.copyOf(h));
+        }
+        if (kind == Kind.LIVE || kind == Kind.READY) {
+            // Probes carry no credentials: whatever a request holds, health is answered.
+            return new Admission(kind == Kind.LIVE ? Action.LIVE : Action.READY, null, 200, null, Map.of());
         }
         Side side = kind == Kind.SUBSCRIBE ? Side.SUBSCRIBER : Side.PUBLISHER;
         try {
@@ -139,7 +178,8 @@ final class Admission {
                     return new Admission(Action.PUBLISH, topic, 200, null, Map.of());
                 default:
                     policy.checkStats(token);
-                    return new Admission(Action.STATS, null, 200, null, Map.of());
+                    return new Admission(kind == Kind.METRICS ? Action.METRICS : Action.STATS, null, 200, null,
+                            Map.of());
             }
         } catch (AuthenticationException e) {
             return reject(401, e.reason(), Map.of("WWW-Authenticate", e.challenge()));
@@ -343,7 +383,10 @@ final class Admission {
     private enum Kind {
         SUBSCRIBE("GET", SUBSCRIBE_PREFIX.length()),
         PUBLISH("POST", PUBLISH_PREFIX.length()),
-        STATS("GET", 0);
+        STATS("GET", 0),
+        METRICS("GET", 0),
+        LIVE("GET", 0),
+        READY("GET", 0);
 
         final String method;
         final int prefixLength;
@@ -367,7 +410,18 @@ final class Admission {
             if (path.startsWith(PUBLISH_PREFIX)) {
                 return PUBLISH;
             }
-            return path.equals("/stats") ? STATS : null;
+            switch (path) {
+                case "/stats":
+                    return STATS;
+                case "/metrics":
+                    return METRICS;
+                case "/health/live":
+                    return LIVE;
+                case "/health/ready":
+                    return READY;
+                default:
+                    return null;
+            }
         }
 
         String allow() {

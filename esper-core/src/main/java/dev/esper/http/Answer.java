@@ -116,6 +116,13 @@ public final class Answer {
             return this;
         }
 
+        /** A body of another media type than JSON (the metrics' text). */
+        Builder body(String contentType, String text) {
+            header("Content-Type", contentType);
+            this.body = text.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
         Builder close() {
             if (!close) {
                 close = true;

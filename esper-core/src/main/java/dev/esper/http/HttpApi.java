@@ -4,6 +4,7 @@ import dev.esper.EsperException;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.Side;
 import dev.esper.broker.Broker;
+import dev.esper.broker.Health;
 import dev.esper.internal.Json;
 import dev.esper.config.EsperConfig;
 import dev.esper.topic.TopicId;
@@ -23,13 +24,17 @@ import java.util.Objects;
  *
  * <p>Routes, relative to where the API is mounted: {@code GET /subscribe/{topic}} (an event stream),
  * {@code POST /publish/{topic}} (a body in the {@code text/event-stream} format, answered with JSON),
- * {@code GET /stats}, and {@code OPTIONS} on those (a CORS preflight). A publish may carry an
+ * {@code GET /stats}, {@code GET /health/live} and {@code GET /health/ready} (SPEC 10: no token; readiness is
+ * {@link Broker#health()}, {@code 503} when down), {@code GET /metrics} when the API was given a
+ * {@link MetricsRenderer} ({@link #withMetrics}; protected like {@code /stats}), and {@code OPTIONS} on those
+ * (a CORS preflight). A publish may carry an
  * {@code Idempotency-Key} header: a repeat with the same key within the retention window answers like the first
  * and publishes nothing ({@link Broker#publishAsync(TopicId, java.util.List, String)}). Checks run in this order, the first
  * failing one answering: route ({@code 404}), method ({@code 405}), topic id ({@code 400}), token
  * ({@code 401}/{@code 403}), body ({@code 413}/{@code 400}/{@code 408}), limits ({@code 503}). Every error is a
  * short JSON body {@code {"error":"..."}} with the CORS headers; an error given before a request body was read
- * closes the connection, so that the unread body is never taken for the next request.
+ * closes the connection, so that the unread body is never taken for the next request. Every error answer is
+ * counted with {@link Broker#recordRejected} (a readiness {@code 503} is an answer, not a refusal).
  *
  * <p>Nothing here blocks or holds a thread: bodies are read as they arrive, publishes and subscribes complete
  * asynchronously (a cross-node transport may take a moment), and streams are written as the client takes them.
@@ -44,20 +49,25 @@ public final class HttpApi {
     /** How long a client may take to send a publish body once it has started, in milliseconds. */
     static final long BODY_TIMEOUT_MILLIS = 30_000;
     private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
+    /** The body of {@code GET /health/live}. */
+    private static final String LIVE = Health.up().toJson();
 
     private final Broker broker;
     private final AccessPolicy policy;
     private final int maxBody;
     private final List<String> corsOrigins;
     private final BearerToken.Sources tokenSources;
+    /** Renders {@code GET /metrics}, or null when the API serves no metrics. */
+    private final MetricsRenderer metrics;
 
     private HttpApi(Broker broker, AccessPolicy policy, int maxBody, List<String> corsOrigins,
-            BearerToken.Sources tokenSources) {
+            BearerToken.Sources tokenSources, MetricsRenderer metrics) {
         this.broker = broker;
         this.policy = policy;
         this.maxBody = maxBody;
         this.corsOrigins = corsOrigins;
         this.tokenSources = tokenSources;
+        this.metrics = metrics;
     }
 
     /**
@@ -77,7 +87,19 @@ public final class HttpApi {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(policy, "policy");
         return new HttpApi(broker, policy, config.maxBody(), config.corsOrigins(),
-                new BearerToken.Sources(config.tokenCookie(), !config.noQueryToken()));
+                new BearerToken.Sources(config.tokenCookie(), !config.noQueryToken()), null);
+    }
+
+    /**
+     * This API, also serving {@code GET /metrics} with {@code renderer} (protected like {@code /stats}); without
+     * one, {@code /metrics} is an unknown route ({@code 404}).
+     *
+     * @param renderer renders each scrape; not null
+     * @return a new API; this one is unchanged
+     */
+    public HttpApi withMetrics(MetricsRenderer renderer) {
+        return new HttpApi(broker, policy, maxBody, corsOrigins, tokenSources,
+                Objects.requireNonNull(renderer, "renderer"));
     }
 
     /** The broker served. */
@@ -112,7 +134,7 @@ public final class HttpApi {
                 Admission.isSubscribeRoute(path));
         String query = exchange.rawQuery();
         Admission a = Admission.decide(exchange.method(), path, exchange.header("Authorization"),
-                exchange.header("Cookie"), query, policy, tokenSources);
+                exchange.header("Cookie"), query, policy, tokenSources, metrics != null);
         switch (a.action()) {
             case SUBSCRIBE:
                 subscribe(exchange, cors, a.topic(), Admission.lastEventId(exchange.header("Last-Event-ID"), query));
@@ -123,6 +145,17 @@ public final class HttpApi {
             case STATS:
                 exchange.respond(cors.answer(200).header("Cache-Control", "no-store").json(statsJson()).build());
                 break;
+            case METRICS:
+                metrics(exchange, cors);
+                break;
+            case LIVE:
+                exchange.respond(cors.answer(200).header("Cache-Control", "no-store").json(LIVE).build());
+                break;
+            case READY:
+                Health health = broker.health();
+                exchange.respond(cors.answer(health.isUp() ? 200 : 503).header("Cache-Control", "no-store")
+                        .json(health.toJson()).build());
+                break;
             case PREFLIGHT:
                 Answer.Builder preflight = cors.answer(a.status());
                 a.headers().forEach(preflight::header);
@@ -131,7 +164,7 @@ public final class HttpApi {
             default:
                 Answer.Builder reject = cors.answer(a.status());
                 a.headers().forEach(reject::header);
-                exchange.respond(error(reject, a.reason(), hasBody(exchange)));
+                respond(exchange, error(reject, a.reason(), hasBody(exchange)));
         }
     }
 
@@ -155,6 +188,30 @@ public final class HttpApi {
                 .append(",\"auth\":");
         Json.value(sb, auth);
         return sb.append('}').toString();
+    }
+
+    /**
+     * Sends an answer, counting it with {@link Broker#recordRejected} when it is an error: every answer of the
+     * API but those of the health routes goes through here.
+     */
+    void respond(Exchange exchange, Answer answer) {
+        if (answer.status() >= 400) {
+            broker.recordRejected(answer.status());
+        }
+        exchange.respond(answer);
+    }
+
+    private void metrics(Exchange exchange, Cors cors) {
+        MetricsRenderer.Rendered rendered;
+        try {
+            rendered = metrics.render(exchange.header("Accept"));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "rendering the metrics failed: " + e);
+            respond(exchange, error(cors.answer(500), "rendering the metrics failed inside the server", false));
+            return;
+        }
+        exchange.respond(cors.answer(200).header("Cache-Control", "no-store")
+                .body(rendered.contentType(), rendered.body()).build());
     }
 
     /**
@@ -183,7 +240,7 @@ public final class HttpApi {
             if (failure == null) {
                 stream.open();
             } else {
-                exchange.respond(failed(cors, "subscribe", topic, failure, hasBody(exchange)));
+                respond(exchange, failed(cors, "subscribe", topic, failure, hasBody(exchange)));
             }
         });
     }
@@ -191,12 +248,12 @@ public final class HttpApi {
     private void publish(Exchange exchange, Cors cors, TopicId topic) {
         long length = contentLength(exchange);
         if (length > maxBody) {
-            exchange.respond(error(cors.answer(413), Publishing.bodyTooLarge(maxBody), true));
+            respond(exchange, error(cors.answer(413), Publishing.bodyTooLarge(maxBody), true));
             return;
         }
         String idempotencyKey = exchange.header("Idempotency-Key");
         if (idempotencyKey != null && !Broker.isValidIdempotencyKey(idempotencyKey)) {
-            exchange.respond(error(cors.answer(400), Broker.IDEMPOTENCY_KEY_RULE, hasBody(exchange)));
+            respond(exchange, error(cors.answer(400), Broker.IDEMPOTENCY_KEY_RULE, hasBody(exchange)));
             return;
         }
         new PublishExchange(this, exchange, cors, topic, length, idempotencyKey).start();

@@ -132,6 +132,6 @@ final class PublishExchange implements Runnable {
             return;
         }
         cancelTimeout();
-        exchange.respond(answer);
+        api.respond(exchange, answer);
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -182,6 +183,44 @@ class EsperConfigTest {
     }
 
     @Test
+    void tlsTakesTwoReadableFilesTogetherAndNotWithCleartextHttp2(@TempDir Path dir) throws Exception {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n");
+        Path key = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+
+        EsperConfig tls = EsperConfig.builder().tls(cert, key).build();
+        assertThat(tls.tlsCert()).contains(cert);
+        assertThat(tls.tlsKey()).contains(key);
+        assertThat(EsperConfig.defaults().tlsCert()).isEmpty();
+        assertThat(EsperConfig.defaults().h2c()).isFalse();
+        assertThat(EsperConfig.defaults().shutdownDelay()).isZero();
+
+        assertThatThrownBy(() -> EsperConfig.builder().set("tls-cert", cert.toString(), "--tls-cert").build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("tls cert needs --tls-key too: HTTPS takes the certificate chain and its private key "
+                        + "(--tls-cert)");
+        assertThatThrownBy(() -> EsperConfig.builder().set("tls-key", key.toString(), "ESPER_TLS_KEY").build())
+                .isInstanceOf(InvalidConfigException.class).hasMessageStartingWith("tls key needs --tls-cert too");
+        assertThatThrownBy(() -> EsperConfig.builder().tls(cert, dir.resolve("missing.pem")).build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("tls key must be the path of a readable file, was '" + dir.resolve("missing.pem")
+                        + "', which does not exist");
+        assertThatThrownBy(() -> EsperConfig.builder().tls(cert, dir).build())
+                .isInstanceOf(InvalidConfigException.class).hasMessageEndingWith("which is not a regular file");
+        assertThatThrownBy(() -> EsperConfig.builder().tls(cert, key).h2c(true).build())
+                .isInstanceOf(InvalidConfigException.class).hasMessageStartingWith("h2c cannot be combined with --tls-cert");
+        assertThat(EsperConfig.builder().h2c(true).build().h2c()).isTrue();
+    }
+
+    @Test
+    void theShutdownDelayIsZeroToAnHourOfSeconds() {
+        assertThat(EsperConfig.builder().set("shutdown-delay", "5", "t").build().shutdownDelay())
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> EsperConfig.builder().set("shutdown-delay", "3601", "t").build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("shutdown delay must be a whole number of seconds from 0 to 3600, was '3601' (t)");
+    }
+
+    @Test
     void anUnknownSettingNameIsRefusedAtOnce() {
         assertThatThrownBy(() -> EsperConfig.builder().set("history", "1", "t"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown setting 'history'");
@@ -192,8 +231,8 @@ class EsperConfigTest {
         for (Setting s : Setting.values()) {
             assertThat(Setting.byKey(s.key())).contains(s);
             assertThat(s.flag()).isEqualTo("--" + s.key());
-            assertThat(s.environmentVariable()).matches("ESPER_[A-Z_]+");
-            assertThat(s.initParameter()).matches("[a-z][A-Za-z]+").doesNotContain("-");
+            assertThat(s.environmentVariable()).matches("ESPER_[A-Z][A-Z0-9_]*");
+            assertThat(s.initParameter()).matches("[a-z][A-Za-z0-9]+").doesNotContain("-");
             assertThat(s.description()).isNotBlank();
             assertThat(s.onCommandLine()).as(s.key()).isEqualTo(!s.isSecret());
         }

@@ -43,6 +43,11 @@ final class Browser implements AutoCloseable {
     }
 
     static Browser start() {
+        return start(new String[0]);
+    }
+
+    /** A browser started with these extra command-line switches, e.g. {@code --ignore-certificate-errors}. */
+    static Browser start(String... extraArguments) {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException("headless Chromium is needed for the browser tests: install Debian's "
                     + "'chromium' and 'chromium-driver' packages (.ci/run does), or point -Desper.chromium and "
@@ -57,6 +62,7 @@ final class Browser implements AutoCloseable {
                     "--disable-dev-shm-usage", "--window-size=1100,800", "--user-data-dir=" + profile);
             // The network log: the status of an answer the page may not read (a CORS failure) is still in it.
             options.setCapability("goog:loggingPrefs", Map.of("performance", "ALL"));
+            options.addArguments(extraArguments);
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
                     .usingAnyFreePort()

@@ -2,6 +2,7 @@ package dev.esper.redis;
 
 import dev.esper.EsperException;
 import dev.esper.broker.CapacityExceededException;
+import dev.esper.broker.Health;
 import dev.esper.broker.PublishResult;
 import dev.esper.broker.Transport;
 import dev.esper.config.EsperConfig;
@@ -534,6 +535,23 @@ public final class RedisTransport implements Transport {
         m.put("caught_up_events", caughtUp.get());
         m.put("last_error", lastError);
         return m;
+    }
+
+    /**
+     * Down while either connection to Redis is lost (publishes get {@code 503} then, and a node that misses
+     * pub/sub arrivals should not get new subscribers), or once closed; up otherwise. The reason names the Redis
+     * by host and port, never its credentials.
+     */
+    @Override
+    public Health health() {
+        if (closed) {
+            return Health.down("the Redis transport is closed");
+        }
+        if (isUp()) {
+            return Health.up();
+        }
+        String error = lastError;
+        return Health.down("Redis at " + where + " is unreachable" + (error.isEmpty() ? "" : ": " + error));
     }
 
     /** Whether both connections to Redis are open. */

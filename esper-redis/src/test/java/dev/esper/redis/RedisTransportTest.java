@@ -290,10 +290,14 @@ class RedisTransportTest {
         assertThatThrownBy(() -> b.subscribeAsync(TopicId.of("notFollowedYet2"), null, new Collector())
                 .toCompletableFuture().join()).hasCauseInstanceOf(CapacityExceededException.class);
         assertThat(a.stats().toJson()).contains("\"state\":\"down\"");
+        assertThat(b.health().isUp()).isFalse();
+        assertThat(b.health().reason()).startsWith("Redis at 127.0.0.1:" + redis.port() + " is unreachable");
         assertThat(sub.open()).isTrue();
 
         redis.start();
         await().atMost(WAIT).until(() -> transportOf(a).isUp() && transportOf(b).isUp());
+        assertThat(a.health().isUp()).isTrue();
+        assertThat(b.health().isUp()).isTrue();
         await().atMost(WAIT).ignoreExceptions().until(() -> b.publish(TOPIC, Event.of("e6")) != null);
         publishAll(b, numbered("e", 7, 10));
 

@@ -7,6 +7,7 @@ import dev.esper.broker.TransportProvider;
 import dev.esper.config.EsperConfig;
 import dev.esper.config.Setting;
 import dev.esper.http.HttpApi;
+import dev.esper.http.MetricsRenderer;
 import dev.esper.jwt.JwtVerifier;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.UnavailableException;
@@ -29,6 +30,9 @@ import java.util.function.UnaryOperator;
  *   <li>{@code POST /publish/{topic}}: a {@code text/event-stream} body, answered with JSON
  *       ({@code published}, {@code ids}, {@code subscribers});</li>
  *   <li>{@code GET /stats}: the broker's counters as JSON;</li>
+ *   <li>{@code GET /health/live} and {@code GET /health/ready}: probes, without a token (readiness is
+ *       {@link Broker#health()}: {@code 503} while a cross-node transport is down or a shutdown is under way);</li>
+ *   <li>{@code GET /metrics}, protected like {@code /stats}, when given a renderer ({@link #metrics});</li>
  *   <li>{@code OPTIONS} on those routes: a CORS preflight, answered before any token check.</li>
  * </ul>
  * Anything else is {@code 404}; a wrong method {@code 405} with {@code Allow}. Checks run in SPEC order:
@@ -68,6 +72,8 @@ public final class EsperServlet extends HttpServlet {
     private transient volatile AccessPolicy policy;
     /** Whether this servlet built the broker (declarative use) and so closes it in destroy(). */
     private transient volatile boolean ownsBroker;
+    /** Renders GET /metrics, or null; set before init(). */
+    private transient volatile MetricsRenderer metrics;
     /** The API over the broker; set in init(), read by request threads. */
     private transient volatile HttpApi api;
     /** The timer of publish body timeouts; started in init(), stopped in destroy(). */
@@ -113,6 +119,19 @@ public final class EsperServlet extends HttpServlet {
     }
 
     /**
+     * Also serves {@code GET /metrics} (protected like {@code /stats}) with {@code renderer}, for example over the
+     * Prometheus registry the app already has, bound to the broker with esper-micrometer's {@code EsperMetrics}.
+     * Call it before the container initialises the servlet.
+     *
+     * @param renderer renders each scrape; not null
+     * @return this servlet
+     */
+    public EsperServlet metrics(MetricsRenderer renderer) {
+        this.metrics = Objects.requireNonNull(renderer, "renderer");
+        return this;
+    }
+
+    /**
      * Builds the broker and settings from init parameters when constructed with {@link #EsperServlet()},
      * and logs which sides are open.
      *
@@ -139,7 +158,9 @@ public final class EsperServlet extends HttpServlet {
         }
         AccessPolicy p = policy;
         this.timer = timer(getServletName());
-        this.api = HttpApi.create(broker, config, p);
+        HttpApi created = HttpApi.create(broker, config, p);
+        MetricsRenderer m = metrics;
+        this.api = m == null ? created : created.withMetrics(m);
         LOG.log(Level.INFO, "esper servlet '" + getServletName() + "' ready: subscribe "
                 + p.verifier(Side.SUBSCRIBER).map(v -> "requires a token (" + v + ")").orElse("is OPEN (no token)")
                 + ", publish and stats "

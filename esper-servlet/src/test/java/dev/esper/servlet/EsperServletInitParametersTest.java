@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The declarative servlet's configuration: init parameters, else environment variables, from one table. */
@@ -66,9 +68,11 @@ class EsperServletInitParametersTest {
     }
 
     @Test
-    void everySettingButTheListeningAddressIsAnInitParameter() {
+    void everySettingButTheStandaloneListenersOwnIsAnInitParameter() {
+        Set<Setting> listener = EnumSet.of(Setting.BIND, Setting.PORT, Setting.TLS_CERT, Setting.TLS_KEY, Setting.H2C,
+                Setting.SHUTDOWN_DELAY);
         for (Setting s : Setting.values()) {
-            assertThat(s.inServlet()).as(s.key()).isEqualTo(s != Setting.BIND && s != Setting.PORT);
+            assertThat(s.inServlet()).as(s.key()).isEqualTo(!listener.contains(s));
         }
         assertThat(read(Map.of("port", "not-a-port", "bind", ""), NO_ENV).port()).isEqualTo(3000);
     }

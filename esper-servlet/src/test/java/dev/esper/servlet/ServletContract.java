@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.esper.broker.Broker;
+import dev.esper.http.MetricsRenderer;
 import dev.esper.testsupport.ApiFixture;
 import dev.esper.testsupport.HttpContract;
 import dev.esper.testsupport.RawHttp;
 import dev.esper.testsupport.Tokens;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,32 @@ abstract class ServletContract extends HttpContract {
         assertThat(servlet.broker().isClosed()).isTrue();
     }
 
+    // ---- SPEC 10: /metrics from the app's renderer -------------------------------------------------
+
+    @Test
+    void aServletGivenARendererServesMetricsProtectedLikeStats() throws Exception {
+        Broker broker = Broker.builder().build();
+        EsperServlet servlet = new EsperServlet(broker, protectedConfig().build())
+                .metrics(accept -> new MetricsRenderer.Rendered("text/plain; version=0.0.4; charset=utf-8",
+                        "esper_subscribers " + broker.stats().clients() + "\n"));
+        ServletContainer c = frontEnd();
+        int port = c.mount(ApiFixture.CONTEXT, Map.of("/*", servlet), Map.of());
+        server = ApiFixture.attach(c, broker, port);
+
+        assertThat(server.get("/metrics").statusCode()).isEqualTo(401);
+        HttpResponse<String> scrape = server.get("/metrics", "Authorization",
+                "Bearer " + Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC));
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.headers().firstValue("Content-Type")).as("Tomcat drops the spaces").hasValueSatisfying(
+                ct -> assertThat(ct).matches("text/plain; ?version=0\\.0\\.4.*"));
+        assertThat(scrape.body()).isEqualTo("esper_subscribers 0\n");
+    }
+
+    @Test
+    void withoutARendererMetricsIsAnUnknownRoute() throws Exception {
+        open();
+        assertThat(server.get("/metrics").statusCode()).isEqualTo(404);
+    }
 
     // ---- SPEC 3: tokens never reach a log line (checked with the servlet's own) ----------------------
 

@@ -15,18 +15,26 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Jetty;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +56,15 @@ import org.slf4j.LoggerFactory;
  *       open files (then fewer subscribers too, see {@code ConnectionCap}); at the cap the server stops
  *       accepting and closes the connections idle longest without a request in progress, so that it accepts
  *       again at once (see {@code IdleEviction}).</li>
- *   <li>A connection must send the first byte of a request within 5 s of connecting, and a request head must
- *       arrive within 20 s of its first byte (up to 8 KiB), else the connection is closed; an accept queue of
- *       1024; a failure to accept logged as one line at most every 10 s (see {@code EsperConnector}); Jetty's
- *       own errors as one line of {@code text/plain}.</li>
+ *   <li>A connection must send the first byte of a request within 5 s of connecting (over TLS: shake hands and
+ *       begin a request within 20 s), and a request head must arrive within 20 s of its first byte (up to
+ *       8 KiB), else the connection is closed; an accept queue of 1024; a failure to accept logged as one line
+ *       at most every 10 s (see {@code EsperConnector}); Jetty's own errors as one line of
+ *       {@code text/plain}.</li>
+ *   <li>With {@link EsperConfig#tlsCert()}, HTTPS only, HTTP/2 and HTTP/1.1 by ALPN; with
+ *       {@link EsperConfig#h2c()}, cleartext HTTP/2 beside HTTP/1.1 (Jetty's own HTTP/2 and ALPN modules).</li>
+ *   <li>{@code GET /metrics} from a Prometheus registry ({@code PrometheusMetrics}); on stop, readiness turns
+ *       {@code 503} first, for {@link EsperConfig#shutdownDelay()} before the listener closes.</li>
  * </ul>
  *
  * <p>Start with {@link #start(EsperConfig)}; {@link #stop(Duration)} (or {@link #close()}) stops accepting,
@@ -69,6 +82,8 @@ public final class EsperServer implements AutoCloseable {
     /** How long a new connection may take to send the first byte of its first request (see {@code HeadDeadline}). */
     static final long FIRST_BYTE_DEADLINE_MILLIS = 5_000;
     private static final long JETTY_STOP_TIMEOUT_MILLIS = 2_000;
+    /** HTTP/2 streams one connection may have open at once: a browser's tabs on one origin share a connection. */
+    static final int MAX_CONCURRENT_STREAMS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger("esper");
     /**
      * Jetty's URI rules, less those about a path's encoding: esper decodes its paths itself and serves no files,
@@ -89,19 +104,22 @@ public final class EsperServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final HeadDeadline heads;
+    private final PrometheusMetrics metrics;
     private final URI uri;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private EsperServer(EsperConfig config, AccessPolicy policy, Broker broker, Server server,
-            ServerConnector connector, HeadDeadline heads) {
+            ServerConnector connector, HeadDeadline heads, PrometheusMetrics metrics) {
         this.heads = heads;
+        this.metrics = metrics;
         this.config = config;
         this.policy = policy;
         this.broker = broker;
         this.server = server;
         this.connector = connector;
-        this.uri = URI.create("http://" + hostForUri(config.bind()) + ":" + connector.getLocalPort() + "/");
+        this.uri = URI.create((config.tlsCert().isPresent() ? "https://" : "http://") + hostForUri(config.bind())
+                + ":" + connector.getLocalPort() + "/");
     }
 
     /**
@@ -111,7 +129,8 @@ public final class EsperServer implements AutoCloseable {
      * @param config what to run; not null
      * @return the running server
      * @throws UncheckedIOException if the address cannot be bound (for example the port is in use), Redis
-     *     cannot be reached or a side's public keys cannot be loaded; the message says which and why
+     *     cannot be reached, a side's public keys cannot be loaded, or a TLS file of {@link EsperConfig#tlsCert()}
+     *     or {@link EsperConfig#tlsKey()} is not what it should be; the message says which and why
      */
     public static EsperServer start(EsperConfig config) {
         return start(config, config.port());
@@ -131,9 +150,11 @@ public final class EsperServer implements AutoCloseable {
 
     private static EsperServer start(EsperConfig config, int port) {
         AccessPolicy policy = accessPolicy(config);
+        SslContextFactory.Server tls = tls(config);
         ConnectionCap cap = ConnectionCap.of(config.maxSubscribers(), ConnectionCap.processFileLimit());
         Broker broker = buildBroker(config, cap.subscribers());
         Server server = null;
+        PrometheusMetrics metrics = null;
         try {
             int maxPool = Math.max(8, 8 * config.threads());
             QueuedThreadPool pool = new QueuedThreadPool(maxPool, Math.min(4, maxPool), 60_000);
@@ -148,7 +169,10 @@ public final class EsperServer implements AutoCloseable {
             http.setSendXPoweredBy(false);
             http.setUriCompliance(URI_COMPLIANCE);
 
-            EsperConnector connector = new EsperConnector(server, config.threads(), new HttpConnectionFactory(http));
+            long streamIdle = EsperHandler.streamIdleTimeout(config.heartbeat().toMillis(),
+                    CONNECTOR_IDLE_TIMEOUT_MILLIS);
+            EsperConnector connector = new EsperConnector(server, config.threads(),
+                    connectionFactories(http, tls, config.h2c(), streamIdle));
             connector.setName("esper");
             connector.setHost(config.bind());
             connector.setPort(port);
@@ -159,11 +183,10 @@ public final class EsperServer implements AutoCloseable {
             connector.onAcceptFailure(limit::makeRoom);
             server.addBean(limit);
 
-            HttpApi api = HttpApi.create(broker, config, policy);
-            long streamIdle = EsperHandler.streamIdleTimeout(config.heartbeat().toMillis(),
-                    CONNECTOR_IDLE_TIMEOUT_MILLIS);
+            metrics = new PrometheusMetrics(broker, connector);
+            HttpApi api = HttpApi.create(broker, config, policy).withMetrics(metrics);
             server.setHandler(new GracefulHandler(new EsperHandler(api, streamIdle)));
-            server.setErrorHandler(new TextErrorHandler());
+            server.setErrorHandler(new TextErrorHandler(broker::recordRejected));
             server.setStopTimeout(JETTY_STOP_TIMEOUT_MILLIS);
             server.setStopAtShutdown(false);
             server.start();
@@ -171,12 +194,15 @@ public final class EsperServer implements AutoCloseable {
                     FIRST_BYTE_DEADLINE_MILLIS);
             heads.start();
 
-            EsperServer running = new EsperServer(config, policy, broker, server, connector, heads);
+            EsperServer running = new EsperServer(config, policy, broker, server, connector, heads, metrics);
             running.logBanner();
             logConnectionCap(cap);
             return running;
         } catch (Exception e) {
             stopQuietly(server);
+            if (metrics != null) {
+                metrics.close();
+            }
             broker.close(Duration.ZERO);
             throw startFailure(config, port, e);
         }
@@ -193,6 +219,57 @@ public final class EsperServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             throw new UncheckedIOException(e.getMessage() + "; refusing to start", new IOException(e));
         }
+    }
+
+    /**
+     * What the connector speaks: HTTP/1.1; with TLS, HTTP/2 and HTTP/1.1 negotiated by ALPN (HTTP/1.1 for a
+     * client that asks for neither); with {@code h2c}, also cleartext HTTP/2 (prior knowledge, or an
+     * {@code Upgrade: h2c} from HTTP/1.1). HTTP/2 takes up to {@value #MAX_CONCURRENT_STREAMS} streams per
+     * connection, and its streams time out as stream connections do ({@code streamIdle}, or the connector's
+     * timeout when there is none, idle streams then being kept, see {@code JettyExchange}).
+     */
+    private static ConnectionFactory[] connectionFactories(HttpConfiguration http, SslContextFactory.Server tls,
+            boolean h2c, long streamIdle) {
+        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+        if (tls == null && !h2c) {
+            return new ConnectionFactory[] {http1};
+        }
+        HTTP2ServerConnectionFactory http2 = tls == null ? new HTTP2CServerConnectionFactory(http)
+                : new HTTP2ServerConnectionFactory(http);
+        http2.setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
+        http2.setStreamIdleTimeout(streamIdle > 0 ? streamIdle : CONNECTOR_IDLE_TIMEOUT_MILLIS);
+        if (tls == null) {
+            return new ConnectionFactory[] {http1, http2};
+        }
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+        alpn.setDefaultProtocol(http1.getProtocol());
+        return new ConnectionFactory[] {new SslConnectionFactory(tls, alpn.getProtocol()), alpn, http2, http1};
+    }
+
+    /**
+     * The TLS of {@code --tls-cert} and {@code --tls-key}, or null without them; HTTP/2's preferred ciphers
+     * first.
+     *
+     * @throws UncheckedIOException naming the flag, the file and what is wrong with it
+     */
+    private static SslContextFactory.Server tls(EsperConfig config) {
+        if (config.tlsCert().isEmpty() || config.tlsKey().isEmpty()) {
+            return null;
+        }
+        KeyStore keys;
+        try {
+            keys = PemKeyStore.load(Setting.TLS_CERT.flag(), config.tlsCert().get(), Setting.TLS_KEY.flag(),
+                    config.tlsKey().get());
+        } catch (IllegalArgumentException e) {
+            throw new UncheckedIOException(e.getMessage(), new IOException(e));
+        }
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(keys);
+        tls.setKeyStorePassword(PemKeyStore.PASSWORD);
+        tls.setKeyManagerPassword(PemKeyStore.PASSWORD);
+        tls.setCertAlias(PemKeyStore.ALIAS);
+        tls.setCipherComparator(HTTP2Cipher.COMPARATOR);
+        return tls;
     }
 
     /**
@@ -230,8 +307,10 @@ public final class EsperServer implements AutoCloseable {
     }
 
     /**
-     * Stops: closes the listening socket, lets every open stream send what it has (for up to
-     * {@code grace}) and end cleanly, then stops Jetty. Idempotent; a second caller waits for the first.
+     * Stops: readiness turns {@code 503} ({@link Broker#beginShutdown}) and, after the configured
+     * {@link EsperConfig#shutdownDelay()} of serving as usual, the listening socket closes, every open stream
+     * sends what it has (for up to {@code grace}) and ends cleanly, then Jetty stops. Idempotent; a second caller
+     * waits for the first.
      *
      * @param grace how long streams may take to drain
      */
@@ -241,16 +320,37 @@ public final class EsperServer implements AutoCloseable {
             return;
         }
         try {
+            broker.beginShutdown();
+            awaitShutdownDelay();
             LOG.info("stopping: no new connections; ending {} open stream(s)", broker.stats().clients());
             connector.shutdown();
             heads.stop();
             broker.close(grace);
             server.stop();
+            metrics.close();
             LOG.info("stopped");
         } catch (Exception e) {
             LOG.warn("error while stopping: {}", e.toString());
         } finally {
             stopped.countDown();
+        }
+    }
+
+    /**
+     * Serves on, not ready, for the configured shutdown delay, so that load balancers stop sending traffic before
+     * the listener closes; an interrupt cuts it short (the stop goes on, and the interrupt is kept).
+     */
+    private void awaitShutdownDelay() {
+        Duration delay = config.shutdownDelay();
+        if (delay.isZero()) {
+            return;
+        }
+        LOG.info("stopping: /health/ready answers 503; serving as usual for {} s more (--shutdown-delay), then "
+                + "closing the listener", delay.toSeconds());
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -285,8 +385,10 @@ public final class EsperServer implements AutoCloseable {
     }
 
     private void logBanner() {
-        LOG.info("esper {} listening on {} (Jetty {}, {} I/O thread(s))", Version.get(),
-                uri.toString().replaceAll("/$", ""), Jetty.VERSION, config.threads());
+        String protocols = config.tlsCert().isPresent() ? "HTTP/2 and HTTP/1.1 over TLS"
+                : config.h2c() ? "HTTP/1.1 and cleartext HTTP/2" : "HTTP/1.1";
+        LOG.info("esper {} listening on {} ({}; Jetty {}, {} I/O thread(s))", Version.get(),
+                uri.toString().replaceAll("/$", ""), protocols, Jetty.VERSION, config.threads());
         long budget = config.memoryBudget();
         long maxHeap = Runtime.getRuntime().maxMemory();
         LOG.info("memory budget {} MiB{}", budget / (1024 * 1024),

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * connection (no byte of a next request yet) is left to the idle timeout, or closed to make room at the cap
  * ({@code IdleEviction}); a stream is past its head.
  *
- * <p>Every second it looks at the HTTP/1.x connections of the connector: one that has begun no request and
- * received no byte since it was created {@code firstByteDeadline} ago is closed; one whose parser is inside a
+ * <p>Every second it looks at the connections of the connector: one that has begun no request (received no
+ * byte of one over HTTP/1.x, opened no stream over HTTP/2, or is still shaking hands over TLS) since it was
+ * created {@code firstByteDeadline} ago (over TLS: {@code deadline} ago) is closed; over HTTP/1.x (in cleartext or TLS), one whose parser is inside a
  * request head is marked with the time and the count of requests the connection had begun; one still inside
  * the head of that same request {@code deadline} later is closed (no answer: the request never arrived). The
  * cost is a pass over the open connections per second, and a map entry per connection caught mid-head.
@@ -40,19 +42,23 @@ final class HeadDeadline implements Runnable {
     private final AbstractConnector connector;
     private final Scheduler scheduler;
     private final long deadlineNanos;
+    private final long deadlineMillis;
     private final long firstByteDeadlineMillis;
     /** Connection caught mid-head: {first seen (nanos), requests begun then}. Pass thread only. */
     private final Map<EndPoint, long[]> marks = new HashMap<>();
     private volatile boolean stopped;
 
     /**
-     * @param deadlineMillis how long a request head may take to arrive once begun
-     * @param firstByteDeadlineMillis how long a new connection may take to send the first byte of a request
+     * @param deadlineMillis how long a request head may take to arrive once begun, and a TLS connection to shake
+     *     hands and begin its first request
+     * @param firstByteDeadlineMillis how long a new cleartext connection may take to send the first byte of a
+     *     request
      */
     HeadDeadline(AbstractConnector connector, Scheduler scheduler, long deadlineMillis, long firstByteDeadlineMillis) {
         this.connector = connector;
         this.scheduler = scheduler;
         this.deadlineNanos = TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+        this.deadlineMillis = deadlineMillis;
         this.firstByteDeadlineMillis = firstByteDeadlineMillis;
     }
 
@@ -81,6 +87,20 @@ final class HeadDeadline implements Runnable {
     }
 
     /**
+     * Closes a connection that has begun no request within the first-byte deadline of connecting, or over TLS
+     * within the head deadline: a TLS handshake takes round trips, and the server's own CPU under a burst of
+     * handshakes, so a client whose handshake is slow through no fault of its own is not cut off.
+     */
+    private void closeIfNeverBegan(EndPoint endPoint, long nowMillis) {
+        long deadline = endPoint.getConnection() instanceof SslConnection ? deadlineMillis : firstByteDeadlineMillis;
+        if (nowMillis - endPoint.getCreatedTimeStamp() >= deadline && Connections.neverBegan(endPoint)) {
+            LOG.debug("closing a connection from {}: it began no request within {} ms of connecting",
+                    endPoint.getRemoteSocketAddress(), deadline);
+            endPoint.close();
+        }
+    }
+
+    /**
      * One pass: closes new connections silent since the first-byte deadline, marks connections mid-head, closes
      * those mid-head of one request for the deadline or longer.
      *
@@ -89,20 +109,17 @@ final class HeadDeadline implements Runnable {
      */
     void sweep(long now, long nowMillis) {
         for (EndPoint endPoint : connector.getConnectedEndPoints()) {
-            if (!(endPoint.getConnection() instanceof HttpConnection)) {
+            if (!(Connections.protocol(endPoint) instanceof HttpConnection connection)) {
+                // TLS still shaking hands, or HTTP/2 (framed: Jetty bounds its headers): the first-byte rule only.
+                marks.remove(endPoint);
+                closeIfNeverBegan(endPoint, nowMillis);
                 continue;
             }
-            HttpConnection connection = (HttpConnection) endPoint.getConnection();
             HttpParser parser = connection.getParser();
             // START with bytes counted is blank lines before a request line: a head under way too.
-            if (!parser.inHeaderState() || (parser.isStart() && parser.getHeaderLength() == 0)) {
+            if (!parser.inHeaderState() || Connections.noRequestBytes(connection)) {
                 marks.remove(endPoint);
-                if (parser.isStart() && connection.getMessagesIn() == 0
-                        && nowMillis - endPoint.getCreatedTimeStamp() >= firstByteDeadlineMillis) {
-                    LOG.debug("closing a connection from {}: it sent nothing within {} ms of connecting",
-                            endPoint.getRemoteSocketAddress(), firstByteDeadlineMillis);
-                    endPoint.close();
-                }
+                closeIfNeverBegan(endPoint, nowMillis);
                 continue;
             }
             long requests = connection.getMessagesIn();

@@ -5,12 +5,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
-import org.eclipse.jetty.server.internal.HttpConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * The connection cap, which makes room at the cap by closing idle connections: Jetty's
  * {@link NetworkConnectionLimit} stops accepting when the cap is reached and resumes as soon as a connection
  * closes; this also closes, when the cap is reached, the connections that have been idle longest without a
- * request in progress (never sent a byte, or keep-alive between requests), 5% of the cap at a time (at least
- * one). A new client (a publisher) is then accepted at once, while streams, requests under way and heads being
+ * request in progress (never sent a byte, keep-alive between requests, an HTTP/2 connection with no open stream,
+ * TLS still shaking hands), 5% of the cap at a time (at least one). A new client (a publisher) is then accepted at once, while streams, requests under way and heads being
  * received are never touched. Only connections idle for {@value #MIN_IDLE_MILLIS} ms or more are closed, so a
  * client whose request is on its way (its bytes follow the handshake) is not cut off; when none qualify, it
  * looks again when the next one will (if one is idle but younger), else every {@value #RETRY_MILLIS} ms, for
@@ -101,7 +99,7 @@ final class IdleEviction extends NetworkConnectionLimit {
         long soonest = Long.MAX_VALUE;
         for (EndPoint endPoint : connector.getConnectedEndPoints()) {
             long idleFor = idleFor(endPoint);
-            if (betweenRequests(endPoint)) {
+            if (Connections.idle(endPoint)) {
                 if (idleFor >= MIN_IDLE_MILLIS) {
                     idle.add(new Idle(endPoint, idleFor));
                 } else {
@@ -124,15 +122,6 @@ final class IdleEviction extends NetworkConnectionLimit {
     }
 
     private record Idle(EndPoint endPoint, long millis) {
-    }
-
-    /** True for an HTTP/1.x connection with no byte of a request received: new, or between requests. */
-    static boolean betweenRequests(EndPoint endPoint) {
-        if (!endPoint.isOpen() || !(endPoint.getConnection() instanceof HttpConnection connection)) {
-            return false;
-        }
-        HttpParser parser = connection.getParser();
-        return parser.isStart() && parser.getHeaderLength() == 0;
     }
 
     private static long idleFor(EndPoint endPoint) {

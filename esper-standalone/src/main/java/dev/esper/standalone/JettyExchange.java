@@ -20,7 +20,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
 /**
  * One request on Jetty 12's core API, carried for {@link dev.esper.http.HttpApi}: the standalone server's
  * {@link Exchange}. It writes answers with {@link Response#write}, reads bodies with {@link Request#read()} and
- * {@link Request#demand}, and opens streams as a {@link JettyStream} watched by an {@link EndPointWatch}.
+ * {@link Request#demand}, and opens streams as a {@link JettyStream}, watched by an {@link EndPointWatch} on
+ * HTTP/1.x and by the request's failure listener on HTTP/2 (a stream reset).
  *
  * <p>Threads: see {@link Exchange}.
  */
@@ -115,15 +116,26 @@ final class JettyExchange implements Exchange {
     @Override
     public EventSink openStream(Answer head, Runnable clientLeft) {
         head(head);
-        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        if (request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+        int version = request.getConnectionMetaData().getHttpVersion().getVersion();
+        if (version < 20) {
             // The stream is this connection's last exchange (Connection: close), so its idle timeout is the
             // stream's from now on.
+            EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
             endPoint.setIdleTimeout(streamIdleTimeoutMillis);
-            if (request.getConnectionMetaData().getHttpVersion().getVersion() == 11) {
+            if (version == 11) {
                 response.getHeaders().put(CHUNKED);
             }
             new EndPointWatch(endPoint, clientLeft).register();
+        } else {
+            // HTTP/2: one stream of a shared connection (Connection: close is not sent, HPACK drops it). A client
+            // that leaves resets the stream or closes the connection, and Jetty fails the request at once, even
+            // while nothing is written. The stream's idle timeout is the connector's stream idle timeout (the
+            // stream timeout above, see EsperServer); without heartbeats an idle stream never times out, as an
+            // HTTP/1.1 stream has none then (a write pending for as long still fails).
+            request.addFailureListener(failure -> clientLeft.run());
+            if (streamIdleTimeoutMillis == 0) {
+                request.addIdleTimeoutListener(timeout -> false);
+            }
         }
         return new JettyStream(response, callback);
     }

@@ -2,6 +2,7 @@ package dev.esper.standalone;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntConsumer;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -19,9 +20,18 @@ import org.eclipse.jetty.util.Callback;
  * <p>It writes the status and its reason phrase only: Jetty's own messages may quote parts of a rejected
  * request, and a query string can carry a token.
  *
- * <p>Stateless and thread-safe.
+ * <p>Each error it answers is counted as a rejected request ({@code esper_rejected_requests_total}).
+ *
+ * <p>Thread-safe; holds only the counter.
  */
 final class TextErrorHandler extends ErrorHandler {
+    private final IntConsumer rejected;
+
+    /** @param rejected counts an error status ({@code Broker::recordRejected}) */
+    TextErrorHandler(IntConsumer rejected) {
+        this.rejected = rejected;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int code = response.getStatus();
@@ -35,6 +45,9 @@ final class TextErrorHandler extends ErrorHandler {
             // server error: a client's bytes never make esper answer 5xx.
             code = HttpStatus.BAD_REQUEST_400;
             response.setStatus(code);
+        }
+        if (code >= 400 && code <= 599) {
+            rejected.accept(code);
         }
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         if (HttpStatus.hasNoBody(code) || HttpMethod.HEAD.is(request.getMethod())) {

@@ -39,7 +39,7 @@ final class CoreHandlerFrontEnd implements FrontEnd {
         server.addConnector(connector);
         EsperHandler esper = new EsperHandler(HttpApi.create(broker, config, policy), 0);
         server.setHandler(prefix.isEmpty() ? esper : new ContextHandler(esper, prefix));
-        server.setErrorHandler(new TextErrorHandler());
+        server.setErrorHandler(new TextErrorHandler(broker::recordRejected));
         server.start();
         return connector.getLocalPort();
     }

@@ -6,17 +6,22 @@ import static org.awaitility.Awaitility.await;
 import dev.esper.testsupport.JwksServer;
 import dev.esper.testsupport.Ports;
 import dev.esper.testsupport.SigningKey;
+import dev.esper.testsupport.TestCertificates;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +32,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real fat jar, run as a separate process as a user would ({@code java -jar esper.jar}), driven with
@@ -211,6 +217,80 @@ class StandaloneJarIT {
                 "--redis=redis://user:LEAKPW@127.0.0.1:" + closed));
         assertThat(esper.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
         assertThat(esper.output()).contains("cannot connect to Redis at 127.0.0.1:" + closed).doesNotContain("LEAKPW");
+    }
+
+    @Test
+    void aTlsKeyThatIsNotAPemKeyStopsTheStartWithOneLineNamingTheFlag(@TempDir Path dir) throws IOException {
+        TestCertificates.Pair pem = TestCertificates.make(dir);
+        EsperProcess esper = track(EsperProcess.esper(Map.of(), "--port=" + Ports.freePort(),
+                "--tls-cert=" + pem.cert(), "--tls-key=" + pem.cert()));
+
+        assertThat(esper.awaitExit(EXIT_TIMEOUT)).isEqualTo(1);
+        assertThat(esper.output()).contains("esper: --tls-key " + pem.cert() + ": no PEM private key in it")
+                .doesNotContain("\tat ");
+        EsperProcess missing = track(EsperProcess.esper(Map.of("ESPER_TLS_CERT", pem.cert().toString())));
+        assertThat(missing.awaitExit(EXIT_TIMEOUT)).isEqualTo(2);
+        assertThat(firstLine(missing.output())).isEqualTo("esper: Invalid value for ESPER_TLS_CERT (--tls-cert): "
+                + "needs --tls-key too: HTTPS takes the certificate chain and its private key");
+    }
+
+    @Test
+    void theJarServesHttpsWithHttp2AndHttp11FromPemFiles(@TempDir Path dir) {
+        TestCertificates.Pair pem = TestCertificates.make(dir, TestCertificates.KeyForm.RSA_PKCS1, "jar");
+        port = Ports.freePort();
+        EsperProcess esper = track(EsperProcess.esper(Map.of("ESPER_TLS_KEY", pem.key().toString()),
+                "--port=" + port, "--tls-cert=" + pem.cert()));
+        esper.awaitOutput("listening on https://127.0.0.1:" + port + " (HTTP/2 and HTTP/1.1 over TLS;");
+        String base = "https://localhost:" + port;
+
+        for (String version : List.of("--http2", "--http1.1")) {
+            EsperProcess curl = track(EsperProcess.command("curl", "-s", version, "--cacert", pem.cert().toString(),
+                    "-w", "\nhttp_version=%{http_version}", base + "/health/ready"));
+            assertThat(curl.awaitExit(EXIT_TIMEOUT)).as(version).isZero();
+            assertThat(curl.output()).as(version).contains("{\"status\":\"UP\"}")
+                    .contains(version.equals("--http2") ? "http_version=2" : "http_version=1.1");
+        }
+    }
+
+    @Test
+    void sigtermTurnsReadinessTo503BeforeTheListenerCloses() throws Exception {
+        EsperProcess esper = running(Map.of(), "--shutdown-delay=2");
+        assertThat(readyOnANewConnection()).isEqualTo(200);
+
+        esper.signal("TERM");
+        List<Integer> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && (seen.isEmpty() || seen.get(seen.size() - 1) != -1)) {
+            seen.add(readyOnANewConnection());
+            Thread.sleep(50);
+        }
+
+        List<Integer> changes = new ArrayList<>();
+        for (int status : seen) {
+            if (changes.isEmpty() || changes.get(changes.size() - 1) != status) {
+                changes.add(status);
+            }
+        }
+        assertThat(changes).as("readiness on new connections after SIGTERM (-1: refused)").endsWith(503, -1)
+                .doesNotContain(500);
+        assertThat(seen.stream().filter(s -> s == 503).count()).as("503s during --shutdown-delay=2")
+                .isGreaterThan(5);
+        assertThat(esper.awaitExit(Duration.ofSeconds(10))).isZero();
+        assertThat(esper.output()).contains("stopping: /health/ready answers 503; serving as usual for 2 s more");
+    }
+
+    /** {@code GET /health/ready} on a connection of its own: the status, or -1 if the connection is refused. */
+    private int readyOnANewConnection() throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET /health/ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            return answer.startsWith("HTTP/1.1 ") ? Integer.parseInt(answer.substring(9, 12)) : -2;
+        } catch (ConnectException refused) {
+            return -1;
+        }
     }
 
     @Test

@@ -430,6 +430,52 @@ public abstract class HttpContract {
                 "\"dropped\":0", "\"uptime_seconds\":");
     }
 
+    // ---- 10: health probes, refused requests -----------------------------------------------------------
+
+    @Test
+    void livenessAndReadinessAnswerWithoutATokenWhileBothSidesAreProtected() throws Exception {
+        withConfig(Broker.builder(), protectedConfig());
+
+        for (String probe : List.of("/health/live", "/health/ready")) {
+            HttpResponse<String> r = server.get(probe, "Authorization", "Bearer not-a-token");
+            assertThat(r.statusCode()).as(probe).isEqualTo(200);
+            assertThat(r.body()).as(probe).isEqualTo("{\"status\":\"UP\"}");
+            assertThat(r.headers().firstValue("Content-Type")).as(probe).hasValueSatisfying(
+                    ct -> assertThat(ct).startsWith("application/json"));
+            assertThat(r.headers().firstValue("Cache-Control")).as(probe).contains("no-store");
+        }
+        assertThat(server.send("POST", "/health/ready", "x").statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void readinessIs503WithAReasonOnceAShutdownBeginsWhileLivenessStays200() throws Exception {
+        open();
+        RawHttp stream = server.subscribe("/subscribe/" + TOPIC);
+
+        server.broker().beginShutdown();
+
+        HttpResponse<String> ready = server.get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).isEqualTo("{\"status\":\"DOWN\",\"reason\":\"shutting down\"}");
+        assertThat(server.get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(server.publish(TOPIC, "data: still served").statusCode()).isEqualTo(200);
+        assertThat(stream.awaitBody("data: still served\n\n", PROMPTLY)).contains("data: still served");
+    }
+
+    @Test
+    void refusedRequestsAreCountedByStatusInStats() throws Exception {
+        withConfig(Broker.builder(), protectedConfig());
+        String publisher = "Bearer " + Tokens.hs256(Tokens.PUBLISHER_SECRET, TOPIC);
+
+        assertThat(server.get("/stats").statusCode()).isEqualTo(401);
+        assertThat(server.get("/nope").statusCode()).isEqualTo(404);
+        assertThat(server.publish(TOPIC, "nodata: x", "Authorization", publisher).statusCode()).isEqualTo(400);
+
+        HttpResponse<String> stats = server.get("/stats", "Authorization", publisher);
+        assertThat(stats.body()).contains("\"rejected\":{\"400\":1,\"401\":1,\"404\":1}");
+        assertThat(server.broker().stats().rejected()).containsEntry(401, 1L);
+    }
+
     // ---- 4 / 7: clients that go away -----------------------------------------------------------------
 
     @Test
