@@ -4,6 +4,7 @@ import dev.esper.EsperException;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.AuthenticationException;
 import dev.esper.auth.Side;
+import dev.esper.broker.Broker;
 import dev.esper.internal.Json;
 import dev.esper.topic.InvalidTopicIdException;
 import dev.esper.topic.TopicId;
@@ -12,8 +13,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,7 +27,8 @@ import java.util.Objects;
  *
  * <p>The checks run in this order, the first failing one answering: route ({@code 404}), method
  * ({@code 405} with {@code Allow}; {@code OPTIONS} is a CORS preflight, answered {@code 204} before any token
- * check), topic id ({@code 400}), token ({@code 401} with {@code WWW-Authenticate}, or {@code 403}). The token
+ * check), topic id ({@code 400}; for {@code GET /subscribe?topic=…&topic=…}, each id and their number, SPEC 8),
+ * token ({@code 401} with {@code WWW-Authenticate}, or {@code 403}). The token
  * comes from the {@code Authorization: Bearer} header, or, only when there is no such header, from the
  * {@code token} query parameter. An open side (see {@link AccessPolicy#isProtected}) reads no credentials:
  * whatever {@code Authorization} header or {@code token} parameter a request carries, it is admitted.
@@ -33,7 +38,7 @@ import java.util.Objects;
 final class Admission {
     /** What to do with the request. */
     public enum Action {
-        /** Open a stream on {@link #topic()}. */
+        /** Open a stream on {@link #topic()}, or on {@link #topics()} when that is not null. */
         SUBSCRIBE,
         /** Read the body and publish it to {@link #topic()}. */
         PUBLISH,
@@ -47,23 +52,37 @@ final class Admission {
 
     /** The request headers a browser may send cross-origin. */
     static final String PREFLIGHT_HEADERS = "Authorization, Content-Type, Last-Event-ID, Idempotency-Key";
-    private static final String ROUTES = "use GET /subscribe/{topic}, POST /publish/{topic} or GET /stats";
+    private static final String ROUTES = "use GET /subscribe/{topic}, GET /subscribe?topic={topic}&topic=..., "
+            + "POST /publish/{topic} or GET /stats";
     private static final String SUBSCRIBE_PREFIX = "/subscribe/";
+    private static final String SUBSCRIBE_TOPICS_PATH = "/subscribe";
     private static final String PUBLISH_PREFIX = "/publish/";
 
     private final Action action;
     private final TopicId topic;
+    private final List<TopicId> topics;
     private final int status;
     private final String reason;
     private final Map<String, String> headers;
 
-    private Admission(Action action, TopicId topic, int status, String reason, Map<String, String> headers) {
+    private Admission(Action action, TopicId topic, List<TopicId> topics, int status, String reason,
+            Map<String, String> headers) {
         this.action = action;
         this.topic = topic;
+        this.topics = topics;
         this.status = status;
         this.reason = reason;
         this.headers = headers;
     }
+
+    /** {@link #decide(String, String, String, String, AccessPolicy, int)} with the default stream-topics limit, 32. */
+    static Admission decide(String method, String path, String authorization, String rawQuery,
+            AccessPolicy policy) {
+        return decide(method, path, authorization, rawQuery, policy, DEFAULT_MAX_STREAM_TOPICS);
+    }
+
+    /** The default of the max-stream-topics setting. */
+    static final int DEFAULT_MAX_STREAM_TOPICS = 32;
 
     /**
      * Decides a request.
@@ -74,10 +93,11 @@ final class Admission {
      * @param authorization the {@code Authorization} header, or null
      * @param rawQuery the raw (undecoded) query string, or null
      * @param policy who may do what
+     * @param maxStreamTopics the most topics one stream may follow ({@code GET /subscribe?topic=…})
      * @return the decision; never null
      */
     static Admission decide(String method, String path, String authorization, String rawQuery,
-            AccessPolicy policy) {
+            AccessPolicy policy, int maxStreamTopics) {
         Objects.requireNonNull(policy, "policy");
         Kind kind = Kind.of(path);
         if (kind == null) {
@@ -89,7 +109,26 @@ final class Admission {
                     Map.of("Allow", kind.allow()));
         }
         TopicId topic = null;
-        if (kind != Kind.STATS) {
+        List<TopicId> topics = null;
+        if (kind == Kind.SUBSCRIBE_TOPICS) {
+            List<String> asked = queryParams(rawQuery, "topic");
+            if (asked.isEmpty()) {
+                return reject(400, "GET /subscribe needs at least one topic: /subscribe?topic=<id>&topic=<id>... "
+                        + "(or GET /subscribe/{topic})", Map.of());
+            }
+            Set<TopicId> distinct = new LinkedHashSet<>();
+            for (String raw : asked) {
+                try {
+                    distinct.add(TopicId.of(raw));
+                } catch (InvalidTopicIdException e) {
+                    return reject(400, e.reason(), Map.of());
+                }
+            }
+            if (distinct.size() > maxStreamTopics) {
+                return reject(400, Broker.tooManyTopics(maxStreamTopics, distinct.size()), Map.of());
+            }
+            topics = List.copyOf(distinct);
+        } else if (kind != Kind.STATS) {
             try {
                 topic = TopicId.of(path.substring(kind.prefixLength));
             } catch (InvalidTopicIdException e) {
@@ -102,9 +141,9 @@ final class Admission {
             h.put("Access-Control-Allow-Methods", kind.allow());
             h.put("Access-Control-Allow-Headers", PREFLIGHT_HEADERS);
             h.put("Access-Control-Max-Age", "600");
-            return new Admission(Action.PREFLIGHT, topic, 204, null, Map.copyOf(h));
+            return new Admission(Action.PREFLIGHT, topic, topics, 204, null, Map.copyOf(h));
         }
-        Side side = kind == Kind.SUBSCRIBE ? Side.SUBSCRIBER : Side.PUBLISHER;
+        Side side = kind == Kind.SUBSCRIBE || kind == Kind.SUBSCRIBE_TOPICS ? Side.SUBSCRIBER : Side.PUBLISHER;
         try {
             // An open side admits anyone, so it does not read credentials at all: a header meant for a proxy
             // in front (Basic auth, say) or a stale token is no reason to refuse.
@@ -113,13 +152,16 @@ final class Admission {
             switch (kind) {
                 case SUBSCRIBE:
                     policy.checkSubscribe(topic, token);
-                    return new Admission(Action.SUBSCRIBE, topic, 200, null, Map.of());
+                    return new Admission(Action.SUBSCRIBE, topic, null, 200, null, Map.of());
+                case SUBSCRIBE_TOPICS:
+                    policy.checkSubscribe(topics, token);
+                    return new Admission(Action.SUBSCRIBE, null, topics, 200, null, Map.of());
                 case PUBLISH:
                     policy.checkPublish(topic, token);
-                    return new Admission(Action.PUBLISH, topic, 200, null, Map.of());
+                    return new Admission(Action.PUBLISH, topic, null, 200, null, Map.of());
                 default:
                     policy.checkStats(token);
-                    return new Admission(Action.STATS, null, 200, null, Map.of());
+                    return new Admission(Action.STATS, null, null, 200, null, Map.of());
             }
         } catch (AuthenticationException e) {
             return reject(401, e.reason(), Map.of("WWW-Authenticate", e.challenge()));
@@ -129,7 +171,7 @@ final class Admission {
     }
 
     private static Admission reject(int status, String reason, Map<String, String> headers) {
-        return new Admission(Action.REJECT, null, status, reason, headers);
+        return new Admission(Action.REJECT, null, null, status, reason, headers);
     }
 
     /** What to do. */
@@ -140,6 +182,14 @@ final class Admission {
     /** The validated topic of a subscribe or publish (also of their preflight); null otherwise. */
     public TopicId topic() {
         return topic;
+    }
+
+    /**
+     * The validated topics of {@code GET /subscribe?topic=…&topic=…} (also of its preflight), distinct, in the order
+     * asked; null for every other request.
+     */
+    public List<TopicId> topics() {
+        return topics;
     }
 
     /** The status to answer with: the error's for {@link Action#REJECT}, 204 for a preflight, else 200. */
@@ -244,6 +294,27 @@ final class Admission {
     }
 
     /**
+     * Every value of a query parameter, in order, decoded as {@link #queryParam} decodes one.
+     *
+     * @param rawQuery the raw query string, or null
+     * @param name the parameter name
+     * @return the values ({@code ""} for a bare name); empty if absent
+     */
+    static List<String> queryParams(String rawQuery, String name) {
+        List<String> values = new ArrayList<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return values;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            if (name.equals(decode(eq < 0 ? pair : pair.substring(0, eq)))) {
+                values.add(eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            }
+        }
+        return values;
+    }
+
+    /**
      * A request path as a container would decode it: percent escapes as UTF-8 bytes. A path that does not decode
      * (a bad escape, bytes that are not UTF-8) is kept as it is, so its topic, holding a {@code %}, is invalid
      * and answered {@code 400} by the topic rule rather than by the container; {@code %25} and {@code %00} decode
@@ -306,12 +377,14 @@ final class Admission {
     @Override
     public String toString() {
         return action == Action.REJECT ? "Admission[REJECT " + status + ": " + reason + "]"
-                : "Admission[" + action + (topic == null ? "" : " " + topic) + "]";
+                : "Admission[" + action + (topic == null ? "" : " " + topic) + (topics == null ? "" : " " + topics) + "]";
     }
 
     /** The routes and the one method each serves. */
     private enum Kind {
         SUBSCRIBE("GET", SUBSCRIBE_PREFIX.length()),
+        /** {@code GET /subscribe?topic=…&topic=…}: the topics are in the query. */
+        SUBSCRIBE_TOPICS("GET", 0),
         PUBLISH("POST", PUBLISH_PREFIX.length()),
         STATS("GET", 0);
 
@@ -326,6 +399,7 @@ final class Admission {
         /**
          * The route of a path, or null. Everything after {@code /subscribe/} or {@code /publish/} is the topic
          * segment, validated later; so {@code /subscribe/a/b} is a known route with an invalid topic (400).
+         * {@code /subscribe} itself takes its topics from the query.
          */
         static Kind of(String path) {
             if (path == null) {
@@ -333,6 +407,9 @@ final class Admission {
             }
             if (path.startsWith(SUBSCRIBE_PREFIX)) {
                 return SUBSCRIBE;
+            }
+            if (path.equals(SUBSCRIBE_TOPICS_PATH)) {
+                return SUBSCRIBE_TOPICS;
             }
             if (path.startsWith(PUBLISH_PREFIX)) {
                 return PUBLISH;

@@ -9,6 +9,7 @@ import dev.esper.topic.TopicId;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 /**
  * esper's HTTP API, written once for every front end: it decides everything a request means (route, method,
@@ -18,6 +19,8 @@ import java.util.Objects;
  * needs only its own {@code Exchange}.
  *
  * <p>Routes, relative to where the API is mounted: {@code GET /subscribe/{topic}} (an event stream),
+ * {@code GET /subscribe?topic=a&topic=b} (one event stream of several topics, each event's id
+ * {@code <topic>:<cursor>}, SPEC 8),
  * {@code POST /publish/{topic}} (a body in the {@code text/event-stream} format, answered with JSON),
  * {@code GET /stats}, and {@code OPTIONS} on those (a CORS preflight). A publish may carry an
  * {@code Idempotency-Key} header: a repeat with the same key within the retention window answers like the first
@@ -44,12 +47,14 @@ public final class HttpApi {
     private final Broker broker;
     private final AccessPolicy policy;
     private final int maxBody;
+    private final int maxStreamTopics;
     private final List<String> corsOrigins;
 
-    private HttpApi(Broker broker, AccessPolicy policy, int maxBody, List<String> corsOrigins) {
+    private HttpApi(Broker broker, AccessPolicy policy, int maxBody, int maxStreamTopics, List<String> corsOrigins) {
         this.broker = broker;
         this.policy = policy;
         this.maxBody = maxBody;
+        this.maxStreamTopics = maxStreamTopics;
         this.corsOrigins = corsOrigins;
     }
 
@@ -57,8 +62,9 @@ public final class HttpApi {
      * The API over a broker.
      *
      * @param broker the broker to serve; the caller owns it (closes it)
-     * @param config the settings the API applies: the largest publish body ({@link EsperConfig#maxBody()}) and
-     *     the CORS origins ({@link EsperConfig#corsOrigins()}); the broker's own settings are the broker's
+     * @param config the settings the API applies: the largest publish body ({@link EsperConfig#maxBody()}), the
+     *     most topics on one stream ({@link EsperConfig#maxStreamTopics()}) and the CORS origins
+     *     ({@link EsperConfig#corsOrigins()}); the broker's own settings are the broker's
      * @param policy who may subscribe, publish and read stats (for example
      *     {@code JwtVerifier.accessPolicy(config)} from esper-jwt, or {@link AccessPolicy#openToAll()})
      * @return the API
@@ -67,7 +73,7 @@ public final class HttpApi {
         Objects.requireNonNull(broker, "broker");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(policy, "policy");
-        return new HttpApi(broker, policy, config.maxBody(), config.corsOrigins());
+        return new HttpApi(broker, policy, config.maxBody(), config.maxStreamTopics(), config.corsOrigins());
     }
 
     /** The broker served. */
@@ -100,10 +106,10 @@ public final class HttpApi {
         Cors cors = new Cors(Admission.allowOrigin(corsOrigins, exchange.header("Origin")));
         String query = exchange.rawQuery();
         Admission a = Admission.decide(exchange.method(), Admission.decodePath(exchange.rawPath()),
-                exchange.header("Authorization"), query, policy);
+                exchange.header("Authorization"), query, policy, maxStreamTopics);
         switch (a.action()) {
             case SUBSCRIBE:
-                subscribe(exchange, cors, a.topic(), Admission.lastEventId(exchange.header("Last-Event-ID"), query));
+                subscribe(exchange, cors, a, Admission.lastEventId(exchange.header("Last-Event-ID"), query));
                 break;
             case PUBLISH:
                 publish(exchange, cors, a.topic());
@@ -136,21 +142,33 @@ public final class HttpApi {
         return error(new Answer.Builder(status), reason, true);
     }
 
-    private void subscribe(Exchange exchange, Cors cors, TopicId topic, String lastEventId) {
+    /** A stream of {@link Admission#topic()}, or of {@link Admission#topics()} (with cursor ids, SPEC 8). */
+    private void subscribe(Exchange exchange, Cors cors, Admission a, String lastEventId) {
         Answer head = cors.answer(200)
                 .header("Content-Type", EVENT_STREAM)
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no")
                 .close()
                 .build();
-        SubscriberStream stream = new SubscriberStream(exchange, topic, head);
+        String what = a.topics() == null ? a.topic().value() : String.join(",", a.topics().stream()
+                .map(TopicId::value).toList());
+        SubscriberStream stream = new SubscriberStream(exchange, what, head);
         // Complete at once with the local transport; with a cross-node transport, once this node follows the
-        // topic, on the transport's thread: nothing waits.
-        broker.subscribeAsync(topic, lastEventId, stream).whenComplete((ignored, failure) -> {
+        // topics, on the transport's thread: nothing waits.
+        CompletionStage<Void> subscribed;
+        try {
+            subscribed = a.topics() == null ? broker.subscribeAsync(a.topic(), lastEventId, stream)
+                    : broker.subscribeAsync(a.topics(), lastEventId, stream);
+        } catch (IllegalArgumentException e) {
+            // The broker's own stream-topics limit is lower than this API's.
+            exchange.respond(error(cors.answer(400), e.getMessage(), hasBody(exchange)));
+            return;
+        }
+        subscribed.whenComplete((ignored, failure) -> {
             if (failure == null) {
                 stream.open();
             } else {
-                exchange.respond(failed(cors, "subscribe", topic, failure, hasBody(exchange)));
+                exchange.respond(failed(cors, "subscribe", what, failure, hasBody(exchange)));
             }
         });
     }
@@ -184,7 +202,7 @@ public final class HttpApi {
      *
      * @param action {@code publish} or {@code subscribe}
      */
-    static Answer failed(Cors cors, String action, TopicId topic, Throwable failure, boolean close) {
+    static Answer failed(Cors cors, String action, Object topic, Throwable failure, boolean close) {
         Throwable cause = EsperException.unwrap(failure);
         if (cause instanceof EsperException) {
             EsperException e = (EsperException) cause;
