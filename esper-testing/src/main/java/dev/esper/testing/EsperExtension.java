@@ -2,6 +2,7 @@ package dev.esper.testing;
 
 import dev.esper.config.EsperConfig;
 import java.net.URI;
+import java.util.Collection;
 import java.util.Objects;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -122,6 +123,16 @@ public final class EsperExtension implements BeforeAllCallback, AfterAllCallback
     /** See {@link EsperTestServer#subscribe(String, String)}. */
     public SseTestClient subscribe(String topic, String lastEventId) {
         return server().subscribe(topic, lastEventId);
+    }
+
+    /** See {@link EsperTestServer#subscribe(Collection)}. */
+    public SseTestClient subscribe(Collection<String> topics) {
+        return server().subscribe(topics);
+    }
+
+    /** See {@link EsperTestServer#subscribe(Collection, String)}. */
+    public SseTestClient subscribe(Collection<String> topics, String lastEventId) {
+        return server().subscribe(topics, lastEventId);
     }
 
     /** See {@link EsperTestServer#subscriberToken(String)}. */

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,49 @@ public final class EsperTestServer implements AutoCloseable {
                 TIMEOUT);
         if (client.status() != 200) {
             throw new AssertionError("subscribe to '" + topic + "' answered " + client.status() + ": "
+                    + client.body().trim());
+        }
+        clients.add(client);
+        return client;
+    }
+
+    /**
+     * Subscribes one stream to several topics ({@code GET /subscribe?topic=…&topic=…}, SPEC 8); returns once the
+     * stream is open. Each event's {@link SseEvent#topic()} is the topic it was published to, and its id a
+     * {@code <topic>:<cursor>} that resumes every topic ({@link #subscribe(Collection, String)}).
+     *
+     * @param topics one or more topics
+     * @throws AssertionError if the answer is not a {@code 200} event stream
+     */
+    public SseTestClient subscribe(Collection<String> topics) {
+        return subscribe(topics, null);
+    }
+
+    /**
+     * {@link #subscribe(Collection)} with a {@code Last-Event-ID}: an id from a stream of the same topics resumes
+     * each of them exactly where that event left it.
+     *
+     * @param topics one or more topics
+     * @param lastEventId the id to resume after; null for none
+     * @throws AssertionError if the answer is not a {@code 200} event stream
+     */
+    public SseTestClient subscribe(Collection<String> topics, String lastEventId) {
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("a stream needs at least one topic");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        config().subscriberSecret().ifPresent(s -> headers.put("Authorization", "Bearer "
+                + Tokens.hs256(s, topics, Instant.now().plus(TOKEN_LIFETIME))));
+        if (lastEventId != null) {
+            headers.put("Last-Event-ID", lastEventId);
+        }
+        StringBuilder query = new StringBuilder();
+        for (String t : topics) {
+            query.append(query.length() == 0 ? "?" : "&").append("topic=").append(encode(t));
+        }
+        SseTestClient client = SseTestClient.connect(baseUri().resolve("subscribe" + query), headers, TIMEOUT);
+        if (client.status() != 200) {
+            throw new AssertionError("subscribe to " + topics + " answered " + client.status() + ": "
                     + client.body().trim());
         }
         clients.add(client);

@@ -4,6 +4,7 @@ import dev.esper.auth.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -17,8 +18,21 @@ final class Tokens {
 
     /** A compact HS256 JWS with {@code sub} and {@code exp}. */
     static String hs256(Secret secret, String subject, Instant expires) {
+        return sign(secret, "{\"sub\":\"" + jsonEscape(subject) + "\",\"exp\":" + expires.getEpochSecond() + "}");
+    }
+
+    /** A compact HS256 JWS with {@code topics} (SPEC 9.1) and {@code exp}. */
+    static String hs256(Secret secret, Collection<String> topics, Instant expires) {
+        StringBuilder list = new StringBuilder();
+        for (String t : topics) {
+            list.append(list.length() == 0 ? "\"" : ",\"").append(jsonEscape(t)).append('"');
+        }
+        return sign(secret, "{\"topics\":[" + list + "],\"exp\":" + expires.getEpochSecond() + "}");
+    }
+
+    private static String sign(Secret secret, String payloadJson) {
         String header = encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
-        String payload = encode("{\"sub\":\"" + jsonEscape(subject) + "\",\"exp\":" + expires.getEpochSecond() + "}");
+        String payload = encode(payloadJson);
         String signingInput = header + "." + payload;
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
