@@ -140,6 +140,11 @@ public final class EsperExtension implements BeforeAllCallback, AfterAllCallback
         return server().subscriberToken(topic);
     }
 
+    /** See {@link EsperTestServer#subscriberToken(Collection)}. */
+    public String subscriberToken(Collection<String> topics) {
+        return server().subscriberToken(topics);
+    }
+
     /** See {@link EsperTestServer#publisherToken(String)}. */
     public String publisherToken(String topic) {
         return server().publisherToken(topic);

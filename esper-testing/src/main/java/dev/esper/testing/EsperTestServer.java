@@ -193,6 +193,18 @@ public final class EsperTestServer implements AutoCloseable {
     }
 
     /**
+     * A subscribe token for a stream of several topics (its {@code topics} claim lists them, SPEC 9.1), valid for an
+     * hour.
+     *
+     * @throws IllegalStateException if the subscriber side is open
+     */
+    public String subscriberToken(Collection<String> topics) {
+        Secret s = config().subscriberSecret().orElseThrow(() -> new IllegalStateException("that side is open (no "
+                + Setting.SUBSCRIBER_SECRET.environmentVariable() + " was configured), so it needs no token"));
+        return Tokens.hs256(s, topics, Instant.now().plus(TOKEN_LIFETIME));
+    }
+
+    /**
      * A publish token for a topic, valid for an hour.
      *
      * @throws IllegalStateException if the publisher side is open
