@@ -110,10 +110,8 @@ final class StreamCursor {
 
     /** Writes an unsigned number in base64url digits, without leading zeros ({@code A} for 0). */
     private static int number(byte[] out, int p, long v) {
-        int digits = 1;
-        for (long rest = v >>> 6; rest != 0; rest >>>= 6) {
-            digits++;
-        }
+        int bits = 64 - Long.numberOfLeadingZeros(v);
+        int digits = bits == 0 ? 1 : (bits + 5) / 6;
         for (int i = digits - 1; i >= 0; i--) {
             out[p + i] = DIGITS[(int) (v & 63)];
             v >>>= 6;

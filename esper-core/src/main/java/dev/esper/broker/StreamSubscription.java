@@ -34,6 +34,12 @@ final class StreamSubscription implements Flow.Subscription {
     private static final byte[] PREAMBLE = ":ok\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final Chunk HEARTBEAT = new Chunk(":\n\n".getBytes(StandardCharsets.US_ASCII), 0);
     private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Where a draining thread builds a chunk of re-framed events before copying it out at its exact size: one per
+     * thread (the chunk is copied out before anything is called back), so idle streams hold none. A single event
+     * too big for it is built in a larger array of its own, dropped after use.
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[2 * MAX_CHUNK]);
 
     private static final int ACTIVE = 0;
     private static final int COMPLETING = 1;
@@ -49,16 +55,12 @@ final class StreamSubscription implements Flow.Subscription {
     private final boolean cursorIds;
     /** The topic-set check of the cursor; null unless {@link #cursorIds}. */
     private final byte[] check;
-    /** Per topic, {@code <topic>:} as bytes; null unless {@link #cursorIds}. */
-    private final byte[][] idPrefixes;
 
     // Written while registering, before start; then only by the draining thread (wip's atomics order them).
     /** The cursor's slots (see {@link StreamCursor}), one per member. */
     private final long[] slots;
     /** The esper-gap frame to send after the opening comment, or null. */
     private byte[] gap;
-    /** Scratch space for one cursor; null unless {@link #cursorIds}. */
-    private final byte[] cursorScratch;
     private boolean preambleSent;
     private boolean done;
     /** The member whose events come first in the next chunk. */
@@ -96,15 +98,8 @@ final class StreamSubscription implements Flow.Subscription {
         this.lastActivityMillis = nowMillis;
         if (cursorIds) {
             this.check = StreamCursor.check(this.topics);
-            this.idPrefixes = new byte[topics.size()][];
-            for (int i = 0; i < idPrefixes.length; i++) {
-                idPrefixes[i] = (topics.get(i).value() + ":").getBytes(StandardCharsets.US_ASCII);
-            }
-            this.cursorScratch = new byte[StreamCursor.maxLength(topics.size())];
         } else {
             this.check = null;
-            this.idPrefixes = null;
-            this.cursorScratch = null;
         }
     }
 
@@ -439,14 +434,14 @@ final class StreamSubscription implements Flow.Subscription {
             return pre != null ? new Chunk(pre, 0) : idle();
         }
         heartbeatDue = false;
-        byte[] buf = new byte[Math.min(MAX_CHUNK, 4096)];
+        byte[] buf = SCRATCH.get();
         int size = 0;
         if (pre != null) {
-            buf = ensure(buf, 0, pre.length);
             System.arraycopy(pre, 0, buf, 0, pre.length);
             size = pre.length;
         }
         int count = 0;
+        int cursorRoom = StreamCursor.maxLength(n);
         boolean full = false;
         while (!full) {
             boolean progress = false;
@@ -457,23 +452,22 @@ final class StreamSubscription implements Flow.Subscription {
                 if (next == null) {
                     continue;
                 }
-                long before = slots[i];
-                slots[i] = next.position;
-                int cursorLength = StreamCursor.write(cursorScratch, 0, check, slots, i);
                 int body = next.bodyOffset();
-                int frame = ID.length + idPrefixes[i].length + cursorLength + 1 + next.frame.length - body;
-                if (count > 0 && size + frame > MAX_CHUNK) {
-                    slots[i] = before;
+                byte[] prefix = m.topic.idPrefix;
+                int most = ID.length + prefix.length + cursorRoom + 1 + next.frame.length - body;
+                if (count > 0 && size + most > MAX_CHUNK) {
                     full = true;
                     break;
                 }
-                buf = ensure(buf, size, frame);
+                if (size + most > buf.length) {
+                    buf = Arrays.copyOf(buf, size + most);
+                }
                 System.arraycopy(ID, 0, buf, size, ID.length);
                 size += ID.length;
-                System.arraycopy(idPrefixes[i], 0, buf, size, idPrefixes[i].length);
-                size += idPrefixes[i].length;
-                System.arraycopy(cursorScratch, 0, buf, size, cursorLength);
-                size += cursorLength;
+                System.arraycopy(prefix, 0, buf, size, prefix.length);
+                size += prefix.length;
+                slots[i] = next.position;
+                size = StreamCursor.write(buf, size, check, slots, i);
                 buf[size++] = '\n';
                 System.arraycopy(next.frame, body, buf, size, next.frame.length - body);
                 size += next.frame.length - body;
@@ -486,9 +480,8 @@ final class StreamSubscription implements Flow.Subscription {
             }
         }
         turn = (turn + 1) % n;
-        byte[] out = size == buf.length ? buf : Arrays.copyOf(buf, size);
         lastCopy = size;
-        return new Chunk(out, count);
+        return new Chunk(Arrays.copyOf(buf, size), count);
     }
 
     /** Nothing waits: a heartbeat if one is due, else null. */
@@ -500,10 +493,4 @@ final class StreamSubscription implements Flow.Subscription {
         return null;
     }
 
-    private static byte[] ensure(byte[] buf, int size, int more) {
-        if (size + more <= buf.length) {
-            return buf;
-        }
-        return Arrays.copyOf(buf, Math.max(size + more, Math.min(2 * buf.length, MAX_CHUNK)));
-    }
 }

@@ -1,6 +1,7 @@
 package dev.esper.broker;
 
 import dev.esper.topic.TopicId;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -9,6 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Topic {
     final TopicId id;
+    /** {@code <id>:} in ASCII: how an event id on a stream of several topics starts (SPEC 8); shared by its streams. */
+    final byte[] idPrefix;
     final ReentrantLock lock = new ReentrantLock();
     final SubscriberSet subscribers;
 
@@ -38,6 +41,7 @@ final class Topic {
      */
     Topic(TopicId id, long nowMillis, int stripes, long floor) {
         this.id = id;
+        this.idPrefix = (id.value() + ":").getBytes(StandardCharsets.US_ASCII);
         this.subscribers = new SubscriberSet(stripes);
         Node sentinel = Node.sentinel(nowMillis, floor);
         this.head = sentinel;
