@@ -49,7 +49,6 @@ final class StreamSubscription implements Flow.Subscription {
     final Broker broker;
     /** The stream's topics, sorted, a member each; filled while registering, before {@link #start()}. */
     final Member[] members;
-    private final List<TopicId> topics;
     private final Flow.Subscriber<? super Chunk> downstream;
     /** Whether event ids are {@code <topic>:<cursor>} (a stream opened for a set of topics). */
     private final boolean cursorIds;
@@ -90,22 +89,16 @@ final class StreamSubscription implements Flow.Subscription {
     StreamSubscription(Broker broker, List<TopicId> topics, boolean cursorIds,
             Flow.Subscriber<? super Chunk> downstream, long nowMillis) {
         this.broker = broker;
-        this.topics = List.copyOf(topics);
         this.members = new Member[topics.size()];
         this.slots = new long[topics.size()];
         this.downstream = downstream;
         this.cursorIds = cursorIds;
         this.lastActivityMillis = nowMillis;
         if (cursorIds) {
-            this.check = StreamCursor.check(this.topics);
+            this.check = StreamCursor.check(topics);
         } else {
             this.check = null;
         }
-    }
-
-    /** The stream's topics, sorted. */
-    List<TopicId> topics() {
-        return topics;
     }
 
     /** The cursor's topic-set check; null unless ids are cursors. */
@@ -210,8 +203,10 @@ final class StreamSubscription implements Flow.Subscription {
     /** The stream for a message: {@code 'topic'}, or {@code 'a', 'b'} for several. */
     String describe() {
         StringBuilder b = new StringBuilder();
-        for (TopicId t : topics) {
-            b.append(b.length() == 0 ? "'" : ", '").append(t.value()).append('\'');
+        for (Member m : members) {
+            if (m != null) {
+                b.append(b.length() == 0 ? "'" : ", '").append(m.topic.id.value()).append('\'');
+            }
         }
         return b.toString();
     }

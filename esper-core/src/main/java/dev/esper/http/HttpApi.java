@@ -150,8 +150,9 @@ public final class HttpApi {
                 .header("X-Accel-Buffering", "no")
                 .close()
                 .build();
-        String what = a.topics() == null ? a.topic().value() : String.join(",", a.topics().stream()
-                .map(TopicId::value).toList());
+        // For the log; short, as an open stream keeps it.
+        String what = a.topics() == null ? a.topic().value() : a.topics().size() == 1 ? a.topics().get(0).value()
+                : a.topics().get(0).value() + " and " + (a.topics().size() - 1) + " more topics";
         SubscriberStream stream = new SubscriberStream(exchange, what, head);
         // Complete at once with the local transport; with a cross-node transport, once this node follows the
         // topics, on the transport's thread: nothing waits.
