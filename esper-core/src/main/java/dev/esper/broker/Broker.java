@@ -7,9 +7,14 @@ import dev.esper.topic.TopicId;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -32,7 +37,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       delivery threads, driven by each subscriber's demand ({@link Flow.Subscription#request}).</li>
  *   <li><b>Resume.</b> A subscriber that names a last event id gets the retained events after it, then
  *       live events, with nothing lost or duplicated at the seam. An id that is no longer retained (or
- *       never was) replays everything retained.</li>
+ *       never was) replays everything retained, after an {@code esper-gap} event that says so (SPEC 8.1).</li>
+ *   <li><b>Several topics on one stream.</b> {@link #subscribe(Collection, String, Flow.Subscriber)}: one
+ *       subscriber, demand and buffer bound for up to the max-stream-topics limit of topics, each event's id a
+ *       {@code <topic>:<cursor>} that resumes every topic exactly (SPEC 8).</li>
  *   <li><b>Bounded memory.</b> Retention is bounded per topic by count and age and globally by bytes;
  *       topics, subscribers and each subscriber's unsent live bytes are bounded. Past a limit the broker
  *       evicts idle topics or refuses with {@link CapacityExceededException}; a subscriber past its
@@ -59,6 +67,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Broker implements AutoCloseable {
     /** The most topics one eviction attempt looks at (see {@link TopicTable#evictOneIdle()}). */
     static final int EVICTION_SCAN_LIMIT = TopicTable.EVICTION_SCAN_LIMIT;
+    /** Forgotten topics whose last position the broker remembers exactly (see {@link ForgottenTopics}). */
+    static final int FORGOTTEN_TOPICS_REMEMBERED = 10_000;
 
     // The parts. Each states which thread owns which of its fields and what lock guards what.
     private final Retention retention;
@@ -73,6 +83,7 @@ public final class Broker implements AutoCloseable {
     private final InstantSource clock;
     private final long startMillis;
     private final BoundedCount clients;
+    private final int maxStreamTopics;
     /** The next broker-assigned id; taken under the publishing topic's lock, so ids follow each topic's order. */
     private final AtomicLong nextId;
     private final LongAdder published = new LongAdder();
@@ -90,25 +101,64 @@ public final class Broker implements AutoCloseable {
         this.startMillis = clock.millis();
         this.nextId = new AtomicLong(Math.max(1, startMillis) * 1000);
         this.clients = new BoundedCount(b.maxSubscribers);
+        this.maxStreamTopics = b.maxStreamTopics;
         this.retention = new Retention(b.historySize, b.historyTtl.toMillis(), b.maxRetainedBytes);
         this.fanOut = new FanOut(b.deliveryExecutor, b.deliveryThreads, b.subscriberBuffer, clock);
-        this.topics = new TopicTable(b.maxTopics, retention, clock, fanOut.stripes());
         this.transport = b.transport == null ? Transport.local() : b.transport;
+        // Positions from the broker's own counter are below every one to come, whatever the topic, so a topic that
+        // comes back takes its floor from what the broker remembers of it. A cross-node transport's are its own.
+        ForgottenTopics forgotten = transport instanceof LocalTransport
+                ? new ForgottenTopics(FORGOTTEN_TOPICS_REMEMBERED, nextId.get() - 1) : null;
+        this.topics = new TopicTable(b.maxTopics, retention, clock, fanOut.stripes(), forgotten);
         this.idempotencyKeys = new IdempotencyKeys(idempotencyWindowMillis(b.historyTtl.toMillis()), clock);
         this.transport.start(new Transport.Sink() {
             @Override
             public PublishResult append(TopicId topic, List<Event> events) {
-                return Broker.this.append(topic, events);
+                return Broker.this.append(topic, events, null);
+            }
+
+            @Override
+            public PublishResult append(TopicId topic, List<Event> events, long[] positions) {
+                return Broker.this.append(topic, events, checkedPositions(events.size(), positions, Long.MIN_VALUE));
             }
 
             @Override
             public void replaceHistory(TopicId topic, List<Event> history, List<Duration> ages) {
-                Broker.this.replaceHistory(topic, history, ages);
+                Broker.this.replaceHistory(topic, history, ages, null, Node.UNKNOWN);
+            }
+
+            @Override
+            public void replaceHistory(TopicId topic, List<Event> history, List<Duration> ages, long[] positions,
+                    long floor) {
+                Broker.this.replaceHistory(topic, history, ages,
+                        checkedPositions(history.size(), positions, floor == Node.UNKNOWN ? Long.MIN_VALUE : floor),
+                        floor);
             }
         });
         this.budget = new MemoryBudget(b.memoryBudget, topics, fanOut);
         this.maintenance = new Maintenance(topics, retention, fanOut, budget, clock, b.heartbeat.toMillis(),
                 b.maintenance);
+    }
+
+    /**
+     * Positions a transport supplied, checked: one per event, increasing, above {@code above}.
+     *
+     * @throws IllegalArgumentException if they are not
+     */
+    private static long[] checkedPositions(int events, long[] positions, long above) {
+        Objects.requireNonNull(positions, "positions");
+        if (positions.length != events) {
+            throw new IllegalArgumentException(events + " events but " + positions.length + " positions; they must match");
+        }
+        long previous = above;
+        for (long p : positions) {
+            if (p <= previous || p < 0 || p == Node.UNKNOWN) {
+                throw new IllegalArgumentException("positions must increase from one event to the next, stay above "
+                        + "the floor and be 0 or more, were " + java.util.Arrays.toString(positions));
+            }
+            previous = p;
+        }
+        return positions.clone();
     }
 
     /** A builder with the defaults of SPEC 4. */
@@ -258,8 +308,11 @@ public final class Broker implements AutoCloseable {
         return key != null && !key.isEmpty() && key.length() <= 255 && key.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
-    /** The local append: the {@link Transport.Sink} of this broker. */
-    private PublishResult append(TopicId id, List<Event> events) {
+    /**
+     * The local append: the {@link Transport.Sink} of this broker. Positions are the transport's, or, when null,
+     * taken from the broker's counter (which also gives the ids of events that have none).
+     */
+    private PublishResult append(TopicId id, List<Event> events, long[] positions) {
         if (closed) {
             throw shuttingDown();
         }
@@ -274,8 +327,12 @@ public final class Broker implements AutoCloseable {
         PublishResult result;
         long bytes;
         try {
+            if (positions != null && t.tail.position != Node.UNKNOWN && positions[0] <= t.tail.position) {
+                throw new IllegalArgumentException("positions must be above the topic's last, " + t.tail.position
+                        + ", were from " + positions[0]);
+            }
             long before = t.tail.endOffset;
-            result = appendLocked(t, events);
+            result = appendLocked(t, events, positions);
             bytes = t.tail.endOffset - before;
         } finally {
             t.lock.unlock();
@@ -287,8 +344,11 @@ public final class Broker implements AutoCloseable {
         return result;
     }
 
-    /** {@link Transport.Sink#replaceHistory}: the topic's retained log becomes {@code history}, delivered to no one. */
-    private void replaceHistory(TopicId id, List<Event> history, List<Duration> ages) {
+    /**
+     * {@link Transport.Sink#replaceHistory}: the topic's retained log becomes {@code history}, delivered to no one,
+     * after a sentinel with the given floor. Positions null: from the broker's counter.
+     */
+    private void replaceHistory(TopicId id, List<Event> history, List<Duration> ages, long[] positions, long floor) {
         Objects.requireNonNull(id, "topic");
         if (history.size() != ages.size()) {
             throw new IllegalArgumentException("history has " + history.size() + " events but " + ages.size()
@@ -314,8 +374,10 @@ public final class Broker implements AutoCloseable {
                 throw new IllegalStateException("cannot replace the history of '" + id
                         + "' while it has local subscribers");
             }
-            retention.releaseLocked(t);
-            long bytes = retention.appendLocked(t, history, ids, ages, clock.millis());
+            long now = clock.millis();
+            retention.restartLocked(t, floor, now);
+            long[] p = positions != null ? positions : takePositions(history.size());
+            long bytes = retention.appendLocked(t, history, ids, p, ages, now);
             if (budget.appended(history.size(), bytes)) {
                 maintenance.enforceBudgetSoon();
             }
@@ -326,12 +388,24 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private PublishResult appendLocked(Topic t, List<Event> events) {
-        List<String> ids = new ArrayList<>(events.size());
-        for (Event e : events) {
-            ids.add(e.id() != null ? e.id() : Long.toString(nextId.getAndIncrement()));
+    /** Positions from the broker's counter; under the topic's lock, so they follow the topic's order. */
+    private long[] takePositions(int n) {
+        long first = nextId.getAndAdd(n);
+        long[] p = new long[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = first + i;
         }
-        retention.appendLocked(t, events, ids, null, clock.millis());
+        return p;
+    }
+
+    private PublishResult appendLocked(Topic t, List<Event> events, long[] supplied) {
+        long[] positions = supplied != null ? supplied : takePositions(events.size());
+        List<String> ids = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            ids.add(e.id() != null ? e.id() : Long.toString(positions[i]));
+        }
+        retention.appendLocked(t, events, ids, positions, null, clock.millis());
         t.touched = true;
         published.add(events.size());
         int subscribers = t.subscribers.size();
@@ -349,6 +423,9 @@ public final class Broker implements AutoCloseable {
      * waiting, and heartbeats when the stream is idle. The stream ends with {@code onComplete} when the
      * broker closes, or {@code onError} with {@link SubscriberTooSlowException} if the subscriber falls
      * behind. Cancelling the subscription removes the subscriber at once.
+     *
+     * <p>A resume that cannot be shown complete (the id is not one the topic retains, nor the last it dropped)
+     * first sends an {@code esper-gap} event whose data is {@code {"topics":["<topic>"]}} (SPEC 8.1).
      *
      * <p>Signals may arrive on any thread, one at a time; {@code onNext} must not block (an adapter
      * writes without blocking and requests more once its socket can take it).
@@ -380,34 +457,129 @@ public final class Broker implements AutoCloseable {
     public CompletionStage<Void> subscribeAsync(TopicId topic, String lastEventId,
             Flow.Subscriber<? super Chunk> subscriber) {
         Objects.requireNonNull(topic, "topic");
+        return subscribeAsync(List.of(topic), false, lastEventId, subscriber);
+    }
+
+    /**
+     * Subscribes one stream to several topics (SPEC 8): one subscriber, one demand and one buffer bound for all of
+     * them, as {@link #subscribe(TopicId, String, Flow.Subscriber)} is for one. Each event keeps its name, data
+     * and retry, and its id is {@code <topic>:<cursor>}: the event's topic, then a cursor (letters, digits,
+     * {@code -_.}) that says where the stream stands in each of its topics. Passed back as {@code lastEventId},
+     * such an id resumes every topic from there: each one's retained events after its place, then live events,
+     * nothing lost and nothing twice (with a cross-node transport that supplies positions, such as Redis, on any
+     * node). Topics that cannot be shown complete (an id that is not such a cursor of these topics, or one older
+     * than what a topic retains) are named first, in an {@code esper-gap} event whose data is
+     * {@code {"topics":[...]}}. A topic's events arrive in its order; topics take turns, so a busy one cannot hold
+     * the others back. Events published with their own id show the cursor instead.
+     *
+     * <p>The stream counts once toward the subscriber limit, and once as a subscriber of each topic. A stream of
+     * one topic made this way has cursor ids too.
+     *
+     * @param topics one or more topics (duplicates count once), at most the max-stream-topics limit
+     * @param lastEventId the id of the last event the client has (a {@code <topic>:<cursor>} of a stream of the
+     *     same topics), or null/empty for none
+     * @param subscriber receives the stream
+     * @throws IllegalArgumentException if {@code topics} is empty or has more than the limit
+     * @throws CapacityExceededException as for {@link #subscribe(TopicId, String, Flow.Subscriber)}
+     */
+    public void subscribe(Collection<TopicId> topics, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {
+        join(subscribeAsync(topics, lastEventId, subscriber));
+    }
+
+    /**
+     * {@link #subscribe(Collection, String, Flow.Subscriber)} without waiting for the transport, as
+     * {@link #subscribeAsync(TopicId, String, Flow.Subscriber)} is for one topic.
+     *
+     * @param topics one or more topics (duplicates count once), at most the max-stream-topics limit
+     * @param lastEventId as for {@link #subscribe(Collection, String, Flow.Subscriber)}
+     * @param subscriber receives the stream
+     * @return completes once the stream is registered in every topic, or exceptionally with the
+     *     {@link CapacityExceededException} itself
+     * @throws IllegalArgumentException if {@code topics} is empty or has more than the limit
+     */
+    public CompletionStage<Void> subscribeAsync(Collection<TopicId> topics, String lastEventId,
+            Flow.Subscriber<? super Chunk> subscriber) {
+        Objects.requireNonNull(topics, "topics");
+        TreeSet<TopicId> sorted = new TreeSet<>();
+        for (TopicId t : topics) {
+            sorted.add(Objects.requireNonNull(t, "a topic"));
+        }
+        if (sorted.isEmpty()) {
+            throw new IllegalArgumentException("a stream needs at least one topic");
+        }
+        if (sorted.size() > maxStreamTopics) {
+            throw new IllegalArgumentException(tooManyTopics(maxStreamTopics, sorted.size()));
+        }
+        return subscribeAsync(List.copyOf(sorted), true, lastEventId, subscriber);
+    }
+
+    /**
+     * Why a stream of {@code asked} topics is refused: {@code a stream may follow at most 32 topics (the
+     * max-stream-topics limit), was 40}.
+     *
+     * @param limit the max-stream-topics limit
+     * @param asked the distinct topics asked for
+     * @return the one-line reason
+     */
+    public static String tooManyTopics(int limit, int asked) {
+        return "a stream may follow at most " + limit + " topics (the max-stream-topics limit), was " + asked;
+    }
+
+    /**
+     * Registers a stream in each of its topics: holds the topics ({@link TopicTable#pin}), waits for the transport
+     * to follow each, then registers the stream in each, under each topic's lock in turn. A failure anywhere gives
+     * everything back: no subscriber is left, the transport is told of each topic it followed for this stream.
+     */
+    private CompletionStage<Void> subscribeAsync(List<TopicId> sorted, boolean cursorIds, String lastEventId,
+            Flow.Subscriber<? super Chunk> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber");
+        List<Topic> pinned = new ArrayList<>(sorted.size());
         try {
             if (closed) {
                 throw shuttingDown();
             }
             clients.reserve("subscribers", "max-subscribers");
+            try {
+                for (TopicId id : sorted) {
+                    pinned.add(topics.pin(id));
+                }
+            } catch (RuntimeException e) {
+                pinned.forEach(topics::unpin);
+                clients.release();
+                throw e;
+            }
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletionStage<Void> following;
-        try {
-            following = transport.beforeSubscribe(topic);
-        } catch (RuntimeException e) {
-            following = CompletableFuture.failedFuture(e);
+        List<CompletableFuture<Void>> following = new ArrayList<>(sorted.size());
+        for (TopicId id : sorted) {
+            CompletableFuture<Void> f;
+            try {
+                f = transport.beforeSubscribe(id).toCompletableFuture();
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            following.add(f);
         }
         CompletableFuture<Void> subscribed = new CompletableFuture<>();
-        following.whenComplete((ignored, failure) -> {
+        CompletableFuture.allOf(following.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, failure) -> {
             if (failure != null) {
+                for (int i = 0; i < sorted.size(); i++) {
+                    if (!following.get(i).isCompletedExceptionally()) {
+                        notifyUnsubscribed(sorted.get(i));
+                    }
+                }
+                pinned.forEach(topics::unpin);
                 clients.release();
                 subscribed.completeExceptionally(EsperException.unwrap(failure));
                 return;
             }
             StreamSubscription s;
             try {
-                s = register(topic, lastEventId, subscriber);
+                s = register(pinned, sorted, cursorIds, lastEventId, subscriber);
             } catch (RuntimeException e) {
                 clients.release();
-                notifyUnsubscribed(topic);
+                sorted.forEach(this::notifyUnsubscribed);
                 subscribed.completeExceptionally(e);
                 return;
             }
@@ -417,41 +589,102 @@ public final class Broker implements AutoCloseable {
         return subscribed;
     }
 
-    private StreamSubscription register(TopicId id, String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {
-        Topic t = topics.lockHeld(id);
+    /**
+     * Registers a new stream in each of its pinned topics, in turn, each under its lock: where it starts (the tail,
+     * or after the last event the client has), its cursor's slots, and the topics whose resume cannot be shown
+     * complete. On failure every topic is given back (registered members removed, the rest unpinned).
+     */
+    private StreamSubscription register(List<Topic> pinned, List<TopicId> sorted, boolean cursorIds,
+            String lastEventId, Flow.Subscriber<? super Chunk> subscriber) {
+        StreamSubscription s = new StreamSubscription(this, sorted, cursorIds, subscriber, clock.millis());
+        boolean resume = lastEventId != null && !lastEventId.isEmpty();
+        long[] from = resume && cursorIds ? StreamCursor.read(lastEventId, sorted, s.check()) : null;
+        List<TopicId> gaps = new ArrayList<>();
+        int i = 0;
         try {
-            Node tail = t.tail;
-            Node cursor = tail;
-            if (lastEventId != null && !lastEventId.isEmpty()) {
-                Node found = t.findRetained(lastEventId);
-                cursor = found != null ? found : t.head;
+            for (; i < pinned.size(); i++) {
+                Topic t = pinned.get(i);
+                t.lock.lock();
+                try {
+                    t.pending--;
+                    if (closed) {
+                        topics.forgetIfEmptyLocked(t);
+                        throw shuttingDown();
+                    }
+                    Node tail = t.tail;
+                    Node start;
+                    long slot;
+                    boolean gap;
+                    if (!resume) {
+                        start = tail;
+                        slot = tail.position == Node.UNKNOWN ? -1 : tail.position;
+                        gap = false;
+                    } else if (!cursorIds) {
+                        Node found = t.findResumePoint(lastEventId);
+                        start = found != null ? found : t.head;
+                        slot = -1;
+                        gap = found == null;
+                    } else if (from == null || (tail.position != Node.UNKNOWN && from[i] > tail.position)) {
+                        // Not a cursor of these topics, or one past anything this topic had: nothing can be shown.
+                        start = t.head;
+                        slot = -1;
+                        gap = true;
+                    } else {
+                        gap = from[i] < t.head.position;
+                        start = gap ? t.head : t.lastAtOrBefore(from[i]);
+                        slot = from[i];
+                    }
+                    Member m = new Member(s, t, i, start, tail.endOffset);
+                    s.members[i] = m;
+                    s.slot(i, slot);
+                    t.subscribers.add(m);
+                    t.touched = true;
+                    if (gap) {
+                        gaps.add(t.id);
+                    }
+                } finally {
+                    t.lock.unlock();
+                }
             }
-            StreamSubscription s = new StreamSubscription(this, t, subscriber, cursor, tail.endOffset,
-                    clock.millis());
-            t.subscribers.add(s);
-            t.touched = true;
-            return s;
-        } finally {
-            t.lock.unlock();
+        } catch (RuntimeException e) {
+            for (int j = 0; j < i; j++) {
+                Topic t = pinned.get(j);
+                t.subscribers.remove(s.members[j]);
+                t.lock.lock();
+                try {
+                    topics.forgetIfEmptyLocked(t);
+                } finally {
+                    t.lock.unlock();
+                }
+            }
+            for (int j = i + 1; j < pinned.size(); j++) {
+                topics.unpin(pinned.get(j));
+            }
+            throw e;
         }
+        s.gap(gaps);
+        return s;
     }
 
-    /** Removes a subscription from its topic (idempotent); forgets the topic if nothing is left. */
+    /** Removes a stream from its topics (idempotent); forgets a topic left with nothing. */
     void unsubscribe(StreamSubscription s) {
-        Topic t = s.topic;
-        if (!t.subscribers.remove(s)) {
+        if (!s.takeUnsubscribe()) {
             return;
         }
         clients.release();
-        if (t.subscribers.isEmpty()) {
-            t.lock.lock();
-            try {
-                topics.forgetIfEmptyLocked(t);
-            } finally {
-                t.lock.unlock();
+        for (Member m : s.members) {
+            Topic t = m.topic;
+            t.subscribers.remove(m);
+            if (t.subscribers.isEmpty()) {
+                t.lock.lock();
+                try {
+                    topics.forgetIfEmptyLocked(t);
+                } finally {
+                    t.lock.unlock();
+                }
             }
+            notifyUnsubscribed(t.id);
         }
-        notifyUnsubscribed(t.id);
     }
 
     /** Tells the transport a local subscriber is gone; its failure must not break the caller. */
@@ -569,13 +802,13 @@ public final class Broker implements AutoCloseable {
         closed = true;
         // Each topic's streams are marked under its lock, so that every append acknowledged before is in them
         // and every later one is refused (append re-checks closed under the lock); they are drained after it.
-        List<StreamSubscription> ending = new ArrayList<>();
+        Set<StreamSubscription> ending = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Topic t : topics.all()) {
             t.lock.lock();
             try {
-                for (StreamSubscription s : t.subscribers) {
-                    s.markCompleting();
-                    ending.add(s);
+                for (Member m : t.subscribers) {
+                    m.stream.markCompleting();
+                    ending.add(m.stream);
                 }
             } finally {
                 t.lock.unlock();
@@ -594,8 +827,8 @@ public final class Broker implements AutoCloseable {
             }
         }
         for (Topic t : topics.all()) {
-            for (StreamSubscription s : t.subscribers) {
-                s.complete(true);
+            for (Member m : t.subscribers) {
+                m.stream.complete(true);
             }
         }
         transport.close();
@@ -637,6 +870,7 @@ public final class Broker implements AutoCloseable {
         private long subscriberBuffer = EsperConfig.defaults().subscriberBuffer();
         private int maxTopics = EsperConfig.defaults().maxTopics();
         private int maxSubscribers = EsperConfig.defaults().maxSubscribers();
+        private int maxStreamTopics = EsperConfig.defaults().maxStreamTopics();
         private long maxRetainedBytes = EsperConfig.defaults().maxRetainedBytes();
         private long memoryBudget = EsperConfig.defaults().memoryBudget();
         private InstantSource clock = InstantSource.system();
@@ -650,7 +884,7 @@ public final class Broker implements AutoCloseable {
 
         /**
          * Takes every broker setting from {@code config}: history size and ttl, heartbeat, subscriber buffer,
-         * topic, subscriber and retained-bytes limits, the memory budget, and {@link EsperConfig#threads()} as the delivery
+         * topic, subscriber, stream-topics and retained-bytes limits, the memory budget, and {@link EsperConfig#threads()} as the delivery
          * threads.
          *
          * @param config the configuration; not null
@@ -663,6 +897,7 @@ public final class Broker implements AutoCloseable {
             this.subscriberBuffer = config.subscriberBuffer();
             this.maxTopics = config.maxTopics();
             this.maxSubscribers = config.maxSubscribers();
+            this.maxStreamTopics = config.maxStreamTopics();
             this.maxRetainedBytes = config.maxRetainedBytes();
             this.memoryBudget = config.memoryBudget();
             this.deliveryThreads = config.threads();
@@ -702,6 +937,12 @@ public final class Broker implements AutoCloseable {
         /** Open subscriber streams; past it subscribes get {@code 503}. Default 100,000. */
         public Builder maxSubscribers(int n) {
             this.maxSubscribers = n;
+            return this;
+        }
+
+        /** Topics one stream may follow ({@link Broker#subscribe(Collection, String, Flow.Subscriber)}). Default 32. */
+        public Builder maxStreamTopics(int n) {
+            this.maxStreamTopics = n;
             return this;
         }
 
@@ -767,6 +1008,7 @@ public final class Broker implements AutoCloseable {
                     .subscriberBuffer(subscriberBuffer)
                     .maxTopics(maxTopics)
                     .maxSubscribers(maxSubscribers)
+                    .maxStreamTopics(maxStreamTopics)
                     .maxRetainedBytes(maxRetainedBytes)
                     .memoryBudget(memoryBudget)
                     .build();

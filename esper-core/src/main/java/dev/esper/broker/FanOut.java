@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@link #tooSlow}) and lets the others drain; a failure of one subscriber ends that subscriber only.
  *
  * <h2>Too slow</h2>
- * A subscriber's backlog is what was published to its topic after the chunk it is writing: bytes the server
+ * A subscriber's backlog is what was published to its topics after the chunk it is writing: bytes the server
  * holds for it, not counting the write in flight nor what the kernel's socket buffer took. A reader that keeps
  * up can be a few events behind for a moment (an event arrives while the previous one is still being written),
  * and a reader starved of CPU for a moment can be many: a backlog over the subscriber-buffer bound alone does
@@ -86,11 +86,11 @@ final class FanOut {
     /** Drops the stripe's subscribers that are too slow, and lets the others drain. */
     private void fanout(Topic t, int stripe) {
         t.subscribers.queued(stripe).set(false);
-        Node tail = t.tail;
         long now = clock.millis();
-        for (StreamSubscription s : t.subscribers.stripe(stripe)) {
+        for (Member m : t.subscribers.stripe(stripe)) {
+            StreamSubscription s = m.stream;
             try {
-                if (!dropIfTooSlow(s, tail, now)) {
+                if (!dropIfTooSlow(s, now)) {
                     s.drain();
                 }
             } catch (RuntimeException e) {
@@ -99,24 +99,28 @@ final class FanOut {
         }
     }
 
-    /** Drops every subscriber of the topic that is too slow (the maintenance pass: outputs that stalled). */
+    /**
+     * Drops every subscriber of the topic that is too slow (the maintenance pass: outputs that stalled). A stream
+     * of several topics is looked at once, through its first topic.
+     */
     void dropTooSlow(Topic t, long nowMillis) {
-        Node tail = t.tail;
-        for (StreamSubscription s : t.subscribers) {
-            dropIfTooSlow(s, tail, nowMillis);
+        for (Member m : t.subscribers) {
+            if (m.index == 0) {
+                dropIfTooSlow(m.stream, nowMillis);
+            }
         }
     }
 
-    /** Whether a subscriber is too slow: see the class description. */
-    boolean tooSlow(StreamSubscription s, Node tail, long nowMillis) {
-        return s.lag(tail) > subscriberBuffer && s.stalled(nowMillis, STALL_MILLIS);
+    /** Whether a subscriber is too slow: see the class description. Its backlog is over all its topics. */
+    boolean tooSlow(StreamSubscription s, long nowMillis) {
+        return s.stalled(nowMillis, STALL_MILLIS) && s.lag() > subscriberBuffer;
     }
 
-    private boolean dropIfTooSlow(StreamSubscription s, Node tail, long nowMillis) {
-        if (!tooSlow(s, tail, nowMillis)) {
+    private boolean dropIfTooSlow(StreamSubscription s, long nowMillis) {
+        if (!tooSlow(s, nowMillis)) {
             return false;
         }
-        if (s.fail(new SubscriberTooSlowException("subscriber of '" + s.topic.id + "' fell more than "
+        if (s.fail(new SubscriberTooSlowException("subscriber of " + s.describe() + " fell more than "
                 + subscriberBuffer + " bytes behind (the subscriber-buffer limit) without reading and was "
                 + "disconnected; resume with Last-Event-ID"))) {
             dropped.increment();
@@ -129,7 +133,7 @@ final class FanOut {
      * {@link MemoryBudget}. Returns false if the stream had already ended.
      */
     boolean dropForMemory(StreamSubscription s, long budget) {
-        if (s.fail(new SubscriberTooSlowException("subscriber of '" + s.topic.id + "' was furthest behind when "
+        if (s.fail(new SubscriberTooSlowException("subscriber of " + s.describe() + " was furthest behind when "
                 + "the broker held more than " + budget + " bytes of events (the memory-budget limit) and was "
                 + "disconnected; resume with Last-Event-ID"))) {
             dropped.increment();

@@ -102,7 +102,7 @@ final class Maintenance {
     void runOnce() {
         long now = clock.millis();
         for (Topic t : topics.all()) {
-            if ((retention.expiresByAge() && t.retainedCount > 0) || t.subscribers.isEmpty()) {
+            if ((retention.expiresByAge() && t.retainedCount > 0) || t.isIdle()) {
                 t.lock.lock();
                 try {
                     if (!t.removed) {
@@ -115,9 +115,10 @@ final class Maintenance {
             }
             fanOut.dropTooSlow(t, now);
             if (heartbeatMillis > 0) {
-                for (StreamSubscription s : t.subscribers) {
-                    if (now - s.lastActivityMillis >= heartbeatMillis) {
-                        s.heartbeat();
+                for (Member m : t.subscribers) {
+                    // A stream of several topics is looked at once, through its first topic.
+                    if (m.index == 0 && now - m.stream.lastActivityMillis >= heartbeatMillis) {
+                        m.stream.heartbeat();
                     }
                 }
             }

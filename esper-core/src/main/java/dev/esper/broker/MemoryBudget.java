@@ -43,12 +43,13 @@ import java.util.concurrent.atomic.LongAdder;
 final class MemoryBudget {
     /**
      * Heap bytes an event costs beyond its frame's bytes, estimated for a 64-bit JVM with compressed
-     * references: the {@link Node} (56 bytes), the frame's array header (16, plus up to 7 of padding), the
-     * node's shared single-event {@link Chunk} (24), and a broker-assigned id (a 16-digit {@code String}: 24
-     * bytes and its 32-byte array): 152-159 bytes. Measured (heap used after full GCs, less the frame bytes,
-     * over 100,000 events of 600 bytes) at 133 bytes with the serial collector and 156 with G1. Rounded up.
+     * references: the {@link Node} (64 bytes, with its position), the frame's array header (16, plus up to 7 of
+     * padding), the node's shared single-event {@link Chunk} (24), and a broker-assigned id (a 16-digit
+     * {@code String}: 24 bytes and its 32-byte array): 160-167 bytes. Measured (heap used after full GCs, less the
+     * frame bytes, over 100,000 events of 600 bytes) at 133 bytes with the serial collector and 156 with G1 before
+     * the node had a position (8 bytes more now). Rounded up.
      */
-    static final int EVENT_OVERHEAD = 160;
+    static final int EVENT_OVERHEAD = 168;
     /** Passes over the topics that one enforcement makes at most (see the class description). */
     static final int ROUNDS = 3;
 
@@ -212,12 +213,14 @@ final class MemoryBudget {
             long tailCost = cost(tail);
             long oldest = headCost;
             List<Pin> pins = null;
-            for (StreamSubscription s : t.subscribers) {
-                Node cursor = s.cursor();
-                if (cursor == null) {
+            for (Member m : t.subscribers) {
+                Node cursor = m.cursor;
+                StreamSubscription s = m.stream;
+                if (cursor == null || !s.isStarted()) {
                     continue;
                 }
-                long copy = s.copyInFlight();
+                // A stream of several topics holds one chunk copy: counted with its first topic.
+                long copy = m.index == 0 ? s.copyInFlight() : 0;
                 c.held += copy;
                 c.backlog += Math.max(0, tail.endOffset - cursor.endOffset);
                 long cursorCost = cost(cursor);

@@ -43,9 +43,11 @@ final class Retention {
      * reader never sees half a batch), counts them as retained and trims. Published {@code now}, or
      * {@code ages} ago when {@code ages} is not null. Caller holds the topic's lock.
      *
+     * @param positions each event's position in the topic's order, increasing, above the tail's
      * @return the bytes of the frames appended
      */
-    long appendLocked(Topic t, List<Event> batch, List<String> ids, List<Duration> ages, long now) {
+    long appendLocked(Topic t, List<Event> batch, List<String> ids, long[] positions, List<Duration> ages,
+            long now) {
         Node prev = t.tail;
         Node first = null;
         long size = 0;
@@ -53,7 +55,7 @@ final class Retention {
             String id = ids.get(i);
             byte[] frame = SseEncoder.encode(batch.get(i), id);
             long time = ages == null ? now : now - Math.max(0, ages.get(i).toMillis());
-            Node n = new Node(id, frame, prev.endOffset + frame.length, prev.seq + 1, time);
+            Node n = new Node(id, frame, prev.endOffset + frame.length, prev.seq + 1, positions[i], time);
             if (first == null) {
                 first = n;
             } else {
@@ -81,6 +83,17 @@ final class Retention {
         t.retainedCount = 0;
         t.retainedBytes = 0;
         t.head = t.tail;
+    }
+
+    /**
+     * Drops everything the topic retains and starts its log again from a sentinel with this floor (see
+     * {@link Node}). Only for a topic without subscribers. Caller holds the lock.
+     */
+    void restartLocked(Topic t, long floor, long now) {
+        releaseLocked(t);
+        Node sentinel = Node.sentinelAfter(t.tail, floor, now);
+        t.head = sentinel;
+        t.tail = sentinel;
     }
 
     /** Drops retained events past the count and age bounds. Caller holds the lock. */

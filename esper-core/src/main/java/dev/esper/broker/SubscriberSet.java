@@ -10,12 +10,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A topic's subscribers, split into stripes (one per delivery thread) so that the fan-out of one publish to
- * many subscribers runs on several threads at once: each stripe is fanned out by its own task. A subscriber
- * stays in the stripe it was given, so its own deliveries keep their order. Thread-safe.
+ * A topic's subscribers (their streams' {@link Member}s for this topic), split into stripes (one per delivery
+ * thread) so that the fan-out of one publish to many subscribers runs on several threads at once: each stripe is
+ * fanned out by its own task. A member stays in the stripe it was given. A multi-topic stream is here once, as
+ * one subscriber of this topic. Thread-safe.
  */
-final class SubscriberSet implements Iterable<StreamSubscription> {
-    private final List<Set<StreamSubscription>> stripes;
+final class SubscriberSet implements Iterable<Member> {
+    private final List<Set<Member>> stripes;
     /** Per stripe: a fan-out pass is queued and has not started yet. */
     private final AtomicBoolean[] queued;
     private final AtomicInteger next = new AtomicInteger();
@@ -38,7 +39,7 @@ final class SubscriberSet implements Iterable<StreamSubscription> {
         return stripes.size();
     }
 
-    Set<StreamSubscription> stripe(int i) {
+    Set<Member> stripe(int i) {
         return stripes.get(i);
     }
 
@@ -46,16 +47,16 @@ final class SubscriberSet implements Iterable<StreamSubscription> {
         return queued[i];
     }
 
-    boolean add(StreamSubscription s) {
+    boolean add(Member s) {
         return stripes.get(s.stripe).add(s);
     }
 
-    boolean remove(StreamSubscription s) {
+    boolean remove(Member s) {
         return stripes.get(s.stripe).remove(s);
     }
 
     boolean isEmpty() {
-        for (Set<StreamSubscription> s : stripes) {
+        for (Set<Member> s : stripes) {
             if (!s.isEmpty()) {
                 return false;
             }
@@ -65,7 +66,7 @@ final class SubscriberSet implements Iterable<StreamSubscription> {
 
     int size() {
         int n = 0;
-        for (Set<StreamSubscription> s : stripes) {
+        for (Set<Member> s : stripes) {
             n += s.size();
         }
         return n;
@@ -73,10 +74,10 @@ final class SubscriberSet implements Iterable<StreamSubscription> {
 
     /** Weakly consistent, like the sets it walks. */
     @Override
-    public Iterator<StreamSubscription> iterator() {
+    public Iterator<Member> iterator() {
         return new Iterator<>() {
             private int stripe;
-            private Iterator<StreamSubscription> current = stripes.get(0).iterator();
+            private Iterator<Member> current = stripes.get(0).iterator();
 
             @Override
             public boolean hasNext() {
@@ -90,7 +91,7 @@ final class SubscriberSet implements Iterable<StreamSubscription> {
             }
 
             @Override
-            public StreamSubscription next() {
+            public Member next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * past the max-topics limit, or for new retained events past the max-retained-bytes limit.
  *
  * <p>Eviction is CLOCK, an approximation of least recently used: a hand walks the table; a topic with a
- * subscriber is passed over, a topic used since the hand last passed it ({@link Topic#touched}) gets its
+ * subscriber (or a subscribe under way) is passed over, a topic used since the hand last passed it ({@link Topic#touched}) gets its
  * mark cleared and a second chance, and the first idle topic without the mark is evicted.
  *
  * <p>Threads and locks:
@@ -38,6 +38,8 @@ final class TopicTable {
     private final Retention retention;
     private final InstantSource clock;
     private final int stripes;
+    /** Floors of topics that come back, when the broker assigns positions itself; null: floors are unknown. */
+    private final ForgottenTopics forgotten;
     private final LongAdder evicted = new LongAdder();
     private final Object handLock = new Object();
     /** Guarded by {@link #handLock}. */
@@ -50,12 +52,16 @@ final class TopicTable {
      * @param retention told when a forgotten topic's events stop being retained
      * @param clock the creation time of a topic's log
      * @param stripes subscriber stripes of each new topic (see {@link SubscriberSet})
+     * @param forgotten where forgotten topics leave their last position, for the floor of a topic that comes back
+     *     (see {@link Node}); null when positions come from a cross-node transport, whose topics start with an
+     *     unknown floor until it tells the broker (a history replaced with its floor)
      */
-    TopicTable(int maxTopics, Retention retention, InstantSource clock, int stripes) {
+    TopicTable(int maxTopics, Retention retention, InstantSource clock, int stripes, ForgottenTopics forgotten) {
         this.count = new BoundedCount(maxTopics);
         this.retention = retention;
         this.clock = clock;
         this.stripes = stripes;
+        this.forgotten = forgotten;
     }
 
     /** The topic with this id, or null. */
@@ -81,7 +87,8 @@ final class TopicTable {
                         + ", the max-topics limit) and none is idle; try again later");
             }
         }
-        Topic created = new Topic(id, clock.millis(), stripes);
+        Topic created = new Topic(id, clock.millis(), stripes,
+                forgotten == null ? Node.UNKNOWN : forgotten.floorFor(id));
         Topic prev = topics.putIfAbsent(id, created);
         if (prev != null) {
             count.release();
@@ -107,8 +114,39 @@ final class TopicTable {
         }
     }
 
+    /**
+     * Holds the topic for a subscribe under way (creating it if need be): it is neither forgotten nor evicted until
+     * the subscribe registers there or gives up ({@link #unpin}).
+     *
+     * @throws CapacityExceededException if the table is full and no topic can be evicted
+     */
+    Topic pin(TopicId id) {
+        Topic t = lockHeld(id);
+        try {
+            t.pending++;
+            t.touched = true;
+            return t;
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** Gives back a hold of {@link #pin}, for a subscribe that did not register; forgets the topic if it is empty. */
+    void unpin(Topic t) {
+        t.lock.lock();
+        try {
+            t.pending--;
+            forgetIfEmptyLocked(t);
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
     /** Removes the topic from the table and stops counting its retained events. Caller holds its lock. */
     void forgetLocked(Topic t) {
+        if (forgotten != null) {
+            forgotten.forgot(t.id, t.tail.position);
+        }
         t.removed = true;
         topics.remove(t.id, t);
         count.release();
@@ -213,7 +251,7 @@ final class TopicTable {
                     }
                 }
                 Topic t = hand.next();
-                if (!t.subscribers.isEmpty()) {
+                if (!t.isIdle()) {
                     continue;
                 }
                 if (t.touched) {
@@ -222,7 +260,7 @@ final class TopicTable {
                 }
                 if (t.lock.tryLock()) {
                     try {
-                        if (!t.removed && t.subscribers.isEmpty()) {
+                        if (!t.removed && t.isIdle()) {
                             forgetLocked(t);
                             evicted.increment();
                             return true;

@@ -114,8 +114,22 @@ public interface Transport extends AutoCloseable {
         return new LocalTransport();
     }
 
-    /** The local end of a transport: appends ordered events to a topic on this node. Thread-safe. */
+    /**
+     * The local end of a transport: appends ordered events to a topic on this node. Thread-safe.
+     *
+     * <h2>Positions</h2>
+     * Each event has a <em>position</em> in its topic's order: a number that increases along the order and is
+     * never reused for the topic. Multi-topic streams write positions into their event ids (SPEC 8), so that an id
+     * resumes every topic exactly. A cross-node transport whose positions are the same on every node (with Redis,
+     * the topic's sequence number) hands them over with {@link #append(TopicId, List, long[])} and
+     * {@link #replaceHistory(TopicId, List, List, long[], long)}, and those ids then resume on any node. Without
+     * positions, the broker assigns its own: such ids resume on this node only, and a topic whose history a
+     * transport replaced cannot show a resume complete until its first retained event ages out.
+     */
     interface Sink {
+        /** The floor of a history whose older events are not known ({@link #replaceHistory(TopicId, List, List, long[], long)}). */
+        long UNKNOWN_FLOOR = Long.MAX_VALUE;
+
         /**
          * Appends a batch to the topic's order and retention and schedules its delivery.
          *
@@ -140,5 +154,41 @@ public interface Transport extends AutoCloseable {
          * @throws CapacityExceededException if a limit forbids holding the topic; nothing is changed then
          */
         void replaceHistory(TopicId topic, List<Event> history, List<Duration> ages);
+
+        /**
+         * {@link #append(TopicId, List)}, with the events' positions (see the interface's description). The default
+         * drops them.
+         *
+         * @param topic the topic
+         * @param events the events, each with its id
+         * @param positions each event's position: increasing, 0 or more, above those of the topic's earlier
+         *     events; not kept
+         * @return ids and subscriber count
+         * @throws IllegalArgumentException if the positions do not fit those rules
+         * @throws CapacityExceededException if a limit forbids it; nothing is appended then
+         */
+        default PublishResult append(TopicId topic, List<Event> events, long[] positions) {
+            return append(topic, events);
+        }
+
+        /**
+         * {@link #replaceHistory(TopicId, List, List)}, with the events' positions and the topic's <em>floor</em>:
+         * every event of the topic at or below the floor is gone (not in {@code history}), every event above it is
+         * in {@code history} or still to come. A resume from a position below the floor is told of a gap; one at or
+         * above it is complete. The default drops both.
+         *
+         * @param topic the topic
+         * @param history the retained events, oldest first, each with its id
+         * @param ages how long ago each was published
+         * @param positions each event's position, increasing, above {@code floor}; not kept
+         * @param floor the floor, or {@link #UNKNOWN_FLOOR}
+         * @throws IllegalStateException if the topic has a local subscriber
+         * @throws IllegalArgumentException if an event has no id, or the sizes or positions do not fit
+         * @throws CapacityExceededException if a limit forbids holding the topic; nothing is changed then
+         */
+        default void replaceHistory(TopicId topic, List<Event> history, List<Duration> ages, long[] positions,
+                long floor) {
+            replaceHistory(topic, history, ages);
+        }
     }
 }

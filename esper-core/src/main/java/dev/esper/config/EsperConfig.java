@@ -33,6 +33,7 @@ public final class EsperConfig {
     private final long subscriberBuffer;
     private final int maxTopics;
     private final int maxSubscribers;
+    private final int maxStreamTopics;
     private final long maxRetainedBytes;
     private final long memoryBudget;
     private final List<String> corsOrigins;
@@ -64,6 +65,7 @@ public final class EsperConfig {
         this.subscriberBuffer = (Long) v.get(Setting.SUBSCRIBER_BUFFER);
         this.maxTopics = ((Long) v.get(Setting.MAX_TOPICS)).intValue();
         this.maxSubscribers = ((Long) v.get(Setting.MAX_SUBSCRIBERS)).intValue();
+        this.maxStreamTopics = ((Long) v.get(Setting.MAX_STREAM_TOPICS)).intValue();
         this.maxRetainedBytes = (Long) v.get(Setting.MAX_RETAINED_BYTES);
         this.memoryBudget = (Long) v.get(Setting.MEMORY_BUDGET);
         this.corsOrigins = List.copyOf((List<String>) v.get(Setting.CORS_ORIGINS));
@@ -155,6 +157,11 @@ public final class EsperConfig {
     /** Open subscriber streams at once. */
     public int maxSubscribers() {
         return maxSubscribers;
+    }
+
+    /** Topics one stream may follow, 1-255 ({@code GET /subscribe?topic=a&topic=b}). */
+    public int maxStreamTopics() {
+        return maxStreamTopics;
     }
 
     /** Bytes of retained events over all topics. */
@@ -260,7 +267,8 @@ public final class EsperConfig {
         return "EsperConfig[bind=" + bind + ", port=" + port + ", threads=" + threads + ", noAuth=" + noAuth
                 + ", historySize=" + historySize + ", historyTtl=" + historyTtl + ", heartbeat=" + heartbeat
                 + ", maxBody=" + maxBody + ", subscriberBuffer=" + subscriberBuffer + ", maxTopics=" + maxTopics
-                + ", maxSubscribers=" + maxSubscribers + ", maxRetainedBytes=" + maxRetainedBytes
+                + ", maxSubscribers=" + maxSubscribers + ", maxStreamTopics=" + maxStreamTopics
+                + ", maxRetainedBytes=" + maxRetainedBytes
                 + ", memoryBudget=" + memoryBudget
                 + ", corsOrigins=" + corsOrigins + ", clockSkew=" + clockSkew
                 + ", redis=" + (redis == null ? "none" : Setting.maskPassword(redis))
@@ -376,6 +384,11 @@ public final class EsperConfig {
         /** {@link Setting#MAX_SUBSCRIBERS}: at least 1. Default 100,000. */
         public Builder maxSubscribers(int n) {
             return typed(Setting.MAX_SUBSCRIBERS, (long) n);
+        }
+
+        /** {@link Setting#MAX_STREAM_TOPICS}: 1-255. Default 32. */
+        public Builder maxStreamTopics(int n) {
+            return typed(Setting.MAX_STREAM_TOPICS, (long) n);
         }
 
         /** {@link Setting#MAX_RETAINED_BYTES}: at least 1. Default 256 MiB. */

@@ -57,6 +57,9 @@ public enum Setting {
     /** Open subscriber streams. */
     MAX_SUBSCRIBERS("max-subscribers", null, Kind.NUMBER, 1, Integer.MAX_VALUE, "100000", true, true,
             "Open subscriber streams; the standalone server also caps connections at this + 10%."),
+    /** Topics one stream may follow ({@code GET /subscribe?topic=…&topic=…}). */
+    MAX_STREAM_TOPICS("max-stream-topics", null, Kind.NUMBER, 1, 255, "32", true, true,
+            "Topics one stream may follow, 1-255 (GET /subscribe?topic=a&topic=b...)."),
     /** Bytes of retained events over all topics. */
     MAX_RETAINED_BYTES("max-retained-bytes", null, Kind.BYTES, 1, Long.MAX_VALUE / 2, "268435456", true, true,
             "Bytes of retained events over all topics."),

@@ -4,6 +4,7 @@ import dev.esper.EsperException;
 import dev.esper.auth.AccessPolicy;
 import dev.esper.auth.AuthenticationException;
 import dev.esper.auth.Side;
+import dev.esper.broker.Broker;
 import dev.esper.internal.Json;
 import dev.esper.topic.InvalidTopicIdException;
 import dev.esper.topic.TopicId;
@@ -12,8 +13,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 
@@ -26,9 +30,11 @@ import java.util.Objects;
  *
  * <p>The checks run in this order, the first failing one answering: route ({@code 404}), method
  * ({@code 405} with {@code Allow}; {@code OPTIONS} is a CORS preflight, answered {@code 204} before any token
- * check), topic id ({@code 400}), token ({@code 401} with {@code WWW-Authenticate}, or {@code 403}). The token
- * comes from the {@code Authorization: Bearer} header, or, only when there is no such header, from the token
- * cookie (subscribe only) or else the {@code token} query parameter ({@link BearerToken}). An open side (see {@link AccessPolicy#isProtected}) reads no credentials:
+ * check), topic id ({@code 400}; for {@code GET /subscribe?topic=…&topic=…}, each id and their number, SPEC 8),
+ * token ({@code 401} with {@code WWW-Authenticate}, or {@code 403}). The token comes from the
+ * {@code Authorization: Bearer} header, or, only when there is no such header, from the token cookie (subscribe
+ * only) or else the {@code token} query parameter ({@link BearerToken}). An open side (see
+ * {@link AccessPolicy#isProtected}) reads no credentials:
  * whatever {@code Authorization} header or {@code token} parameter a request carries, it is admitted.
  *
  * <p>Immutable and thread-safe.
@@ -36,7 +42,7 @@ import java.util.Objects;
 final class Admission {
     /** What to do with the request. */
     public enum Action {
-        /** Open a stream on {@link #topic()}. */
+        /** Open a stream on {@link #topic()}, or on {@link #topics()} when that is not null. */
         SUBSCRIBE,
         /** Read the body and publish it to {@link #topic()}. */
         PUBLISH,
@@ -56,32 +62,58 @@ final class Admission {
 
     /** The request headers a browser may send cross-origin. */
     static final String PREFLIGHT_HEADERS = "Authorization, Content-Type, Last-Event-ID, Idempotency-Key";
-    private static final String ROUTES = "use GET /subscribe/{topic}, POST /publish/{topic} or GET /stats";
+    private static final String ROUTES = "use GET /subscribe/{topic}, GET /subscribe?topic={topic}&topic=..., "
+            + "POST /publish/{topic} or GET /stats";
     private static final String SUBSCRIBE_PREFIX = "/subscribe/";
+    private static final String SUBSCRIBE_TOPICS_PATH = "/subscribe";
     private static final String PUBLISH_PREFIX = "/publish/";
 
     private final Action action;
     private final TopicId topic;
+    private final List<TopicId> topics;
     private final int status;
     private final String reason;
     private final Map<String, String> headers;
 
-    private Admission(Action action, TopicId topic, int status, String reason, Map<String, String> headers) {
+    private Admission(Action action, TopicId topic, List<TopicId> topics, int status, String reason,
+            Map<String, String> headers) {
         this.action = action;
         this.topic = topic;
+        this.topics = topics;
         this.status = status;
         this.reason = reason;
         this.headers = headers;
     }
 
-    /**
-     * Decides a request that carries no cookie, with the default token sources.
-     *
-     * @see #decide(String, String, String, String, String, AccessPolicy, BearerToken.Sources)
-     */
+    /** The default of the max-stream-topics setting. */
+    static final int DEFAULT_MAX_STREAM_TOPICS = 32;
+
+    /** Decides a request that carries no cookie, with the default token sources, limits and no metrics route. */
     static Admission decide(String method, String path, String authorization, String rawQuery,
             AccessPolicy policy) {
-        return decide(method, path, authorization, null, rawQuery, policy, BearerToken.Sources.DEFAULT);
+        return decide(method, path, authorization, null, rawQuery, policy, BearerToken.Sources.DEFAULT, false,
+                DEFAULT_MAX_STREAM_TOPICS);
+    }
+
+    /** As {@link #decide(String, String, String, String, AccessPolicy)}, with this stream-topics limit. */
+    static Admission decide(String method, String path, String authorization, String rawQuery,
+            AccessPolicy policy, int maxStreamTopics) {
+        return decide(method, path, authorization, null, rawQuery, policy, BearerToken.Sources.DEFAULT, false,
+                maxStreamTopics);
+    }
+
+    /** As {@link #decide(String, String, String, String, AccessPolicy)}, {@code /metrics} a route if asked. */
+    static Admission decide(String method, String path, String authorization, String rawQuery,
+            AccessPolicy policy, boolean metrics) {
+        return decide(method, path, authorization, null, rawQuery, policy, BearerToken.Sources.DEFAULT, metrics,
+                DEFAULT_MAX_STREAM_TOPICS);
+    }
+
+    /** As the full form, with the default limits and no metrics route. */
+    static Admission decide(String method, String path, String authorization, String cookies, String rawQuery,
+            AccessPolicy policy, BearerToken.Sources sources) {
+        return decide(method, path, authorization, cookies, rawQuery, policy, sources, false,
+                DEFAULT_MAX_STREAM_TOPICS);
     }
 
     /**
@@ -95,33 +127,12 @@ final class Admission {
      * @param rawQuery the raw (undecoded) query string, or null
      * @param policy who may do what
      * @param sources the token cookie's name and whether tokens in the query are read
-     * @return the decision; never null
-     */
-    static Admission decide(String method, String path, String authorization, String cookies, String rawQuery,
-            AccessPolicy policy, BearerToken.Sources sources) {
-        return decide(method, path, authorization, cookies, rawQuery, policy, sources, false);
-    }
-
-    /**
-     * Decides a request with no cookie and the default token sources, {@code /metrics} being a route when
-     * {@code metrics} is true.
-     *
-     * @see #decide(String, String, String, String, String, AccessPolicy, BearerToken.Sources, boolean)
-     */
-    static Admission decide(String method, String path, String authorization, String rawQuery,
-            AccessPolicy policy, boolean metrics) {
-        return decide(method, path, authorization, null, rawQuery, policy, BearerToken.Sources.DEFAULT, metrics);
-    }
-
-    /**
-     * Decides a request, {@code /metrics} being a route when {@code metrics} is true.
-     *
      * @param metrics whether the API serves {@code GET /metrics} (else that path is an unknown route)
+     * @param maxStreamTopics the most topics one stream may follow ({@code GET /subscribe?topic=…})
      * @return the decision; never null
-     * @see #decide(String, String, String, String, String, AccessPolicy, BearerToken.Sources)
      */
     static Admission decide(String method, String path, String authorization, String cookies, String rawQuery,
-            AccessPolicy policy, BearerToken.Sources sources, boolean metrics) {
+            AccessPolicy policy, BearerToken.Sources sources, boolean metrics, int maxStreamTopics) {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(sources, "sources");
         Kind kind = Kind.of(path);
@@ -137,7 +148,26 @@ final class Admission {
                     Map.of("Allow", kind.allow()));
         }
         TopicId topic = null;
-        if (kind.prefixLength > 0) {
+        List<TopicId> topics = null;
+        if (kind == Kind.SUBSCRIBE_TOPICS) {
+            List<String> asked = queryParams(rawQuery, "topic");
+            if (asked.isEmpty()) {
+                return reject(400, "GET /subscribe needs at least one topic: /subscribe?topic=<id>&topic=<id>... "
+                        + "(or GET /subscribe/{topic})", Map.of());
+            }
+            Set<TopicId> distinct = new LinkedHashSet<>();
+            for (String raw : asked) {
+                try {
+                    distinct.add(TopicId.of(raw));
+                } catch (InvalidTopicIdException e) {
+                    return reject(400, e.reason(), Map.of());
+                }
+            }
+            if (distinct.size() > maxStreamTopics) {
+                return reject(400, Broker.tooManyTopics(maxStreamTopics, distinct.size()), Map.of());
+            }
+            topics = List.copyOf(distinct);
+        } else if (kind.prefixLength > 0) {
             try {
                 topic = TopicId.of(path.substring(kind.prefixLength));
             } catch (InvalidTopicIdException e) {
@@ -150,17 +180,17 @@ final class Admission {
             h.put("Access-Control-Allow-Methods", kind.allow());
             h.put("Access-Control-Allow-Headers", PREFLIGHT_HEADERS);
             h.put("Access-Control-Max-Age", "600");
-            return new Admission(Action.PREFLIGHT, topic, 204, null, Map.copyOf(h));
+            return new Admission(Action.PREFLIGHT, topic, topics, 204, null, Map.copyOf(h));
         }
         if (kind == Kind.LIVE || kind == Kind.READY) {
             // Probes carry no credentials: whatever a request holds, health is answered.
-            return new Admission(kind == Kind.LIVE ? Action.LIVE : Action.READY, null, 200, null, Map.of());
+            return new Admission(kind == Kind.LIVE ? Action.LIVE : Action.READY, null, null, 200, null, Map.of());
         }
-        Side side = kind == Kind.SUBSCRIBE ? Side.SUBSCRIBER : Side.PUBLISHER;
+        Side side = kind == Kind.SUBSCRIBE || kind == Kind.SUBSCRIBE_TOPICS ? Side.SUBSCRIBER : Side.PUBLISHER;
         try {
             // An open side admits anyone, so it does not read credentials at all: a header meant for a proxy
             // in front (Basic auth, say) or a stale token is no reason to refuse.
-            boolean subscribe = kind == Kind.SUBSCRIBE;
+            boolean subscribe = side == Side.SUBSCRIBER;
             String token = null;
             if (policy.isProtected(side)) {
                 token = BearerToken.read(subscribe, authorization, cookies, rawQuery, sources);
@@ -172,13 +202,16 @@ final class Admission {
             switch (kind) {
                 case SUBSCRIBE:
                     policy.checkSubscribe(topic, token);
-                    return new Admission(Action.SUBSCRIBE, topic, 200, null, Map.of());
+                    return new Admission(Action.SUBSCRIBE, topic, null, 200, null, Map.of());
+                case SUBSCRIBE_TOPICS:
+                    policy.checkSubscribe(topics, token);
+                    return new Admission(Action.SUBSCRIBE, null, topics, 200, null, Map.of());
                 case PUBLISH:
                     policy.checkPublish(topic, token);
-                    return new Admission(Action.PUBLISH, topic, 200, null, Map.of());
+                    return new Admission(Action.PUBLISH, topic, null, 200, null, Map.of());
                 default:
                     policy.checkStats(token);
-                    return new Admission(kind == Kind.METRICS ? Action.METRICS : Action.STATS, null, 200, null,
+                    return new Admission(kind == Kind.METRICS ? Action.METRICS : Action.STATS, null, null, 200, null,
                             Map.of());
             }
         } catch (AuthenticationException e) {
@@ -189,7 +222,7 @@ final class Admission {
     }
 
     private static Admission reject(int status, String reason, Map<String, String> headers) {
-        return new Admission(Action.REJECT, null, status, reason, headers);
+        return new Admission(Action.REJECT, null, null, status, reason, headers);
     }
 
     /** What to do. */
@@ -200,6 +233,14 @@ final class Admission {
     /** The validated topic of a subscribe or publish (also of their preflight); null otherwise. */
     public TopicId topic() {
         return topic;
+    }
+
+    /**
+     * The validated topics of {@code GET /subscribe?topic=…&topic=…} (also of its preflight), distinct, in the order
+     * asked; null for every other request.
+     */
+    public List<TopicId> topics() {
+        return topics;
     }
 
     /** The status to answer with: the error's for {@link Action#REJECT}, 204 for a preflight, else 200. */
@@ -314,6 +355,27 @@ final class Admission {
     }
 
     /**
+     * Every value of a query parameter, in order, decoded as {@link #queryParam} decodes one.
+     *
+     * @param rawQuery the raw query string, or null
+     * @param name the parameter name
+     * @return the values ({@code ""} for a bare name); empty if absent
+     */
+    static List<String> queryParams(String rawQuery, String name) {
+        List<String> values = new ArrayList<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return values;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            if (name.equals(decode(eq < 0 ? pair : pair.substring(0, eq)))) {
+                values.add(eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            }
+        }
+        return values;
+    }
+
+    /**
      * A request path as a container would decode it: percent escapes as UTF-8 bytes. A path that does not decode
      * (a bad escape, bytes that are not UTF-8) is kept as it is, so its topic, holding a {@code %}, is invalid
      * and answered {@code 400} by the topic rule rather than by the container; {@code %25} and {@code %00} decode
@@ -376,12 +438,14 @@ final class Admission {
     @Override
     public String toString() {
         return action == Action.REJECT ? "Admission[REJECT " + status + ": " + reason + "]"
-                : "Admission[" + action + (topic == null ? "" : " " + topic) + "]";
+                : "Admission[" + action + (topic == null ? "" : " " + topic) + (topics == null ? "" : " " + topics) + "]";
     }
 
     /** The routes and the one method each serves. */
     private enum Kind {
         SUBSCRIBE("GET", SUBSCRIBE_PREFIX.length()),
+        /** {@code GET /subscribe?topic=…&topic=…}: the topics are in the query. */
+        SUBSCRIBE_TOPICS("GET", 0),
         PUBLISH("POST", PUBLISH_PREFIX.length()),
         STATS("GET", 0),
         METRICS("GET", 0),
@@ -399,6 +463,7 @@ final class Admission {
         /**
          * The route of a path, or null. Everything after {@code /subscribe/} or {@code /publish/} is the topic
          * segment, validated later; so {@code /subscribe/a/b} is a known route with an invalid topic (400).
+         * {@code /subscribe} itself takes its topics from the query.
          */
         static Kind of(String path) {
             if (path == null) {
@@ -406,6 +471,9 @@ final class Admission {
             }
             if (path.startsWith(SUBSCRIBE_PREFIX)) {
                 return SUBSCRIBE;
+            }
+            if (path.equals(SUBSCRIBE_TOPICS_PATH)) {
+                return SUBSCRIBE_TOPICS;
             }
             if (path.startsWith(PUBLISH_PREFIX)) {
                 return PUBLISH;

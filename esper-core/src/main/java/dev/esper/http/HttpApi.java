@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 /**
  * esper's HTTP API, written once for every front end: it decides everything a request means (route, method,
@@ -23,6 +24,8 @@ import java.util.Objects;
  * needs only its own {@code Exchange}.
  *
  * <p>Routes, relative to where the API is mounted: {@code GET /subscribe/{topic}} (an event stream),
+ * {@code GET /subscribe?topic=a&topic=b} (one event stream of several topics, each event's id
+ * {@code <topic>:<cursor>}, SPEC 8),
  * {@code POST /publish/{topic}} (a body in the {@code text/event-stream} format, answered with JSON),
  * {@code GET /stats}, {@code GET /health/live} and {@code GET /health/ready} (SPEC 10: no token; readiness is
  * {@link Broker#health()}, {@code 503} when down), {@code GET /metrics} when the API was given a
@@ -55,16 +58,18 @@ public final class HttpApi {
     private final Broker broker;
     private final AccessPolicy policy;
     private final int maxBody;
+    private final int maxStreamTopics;
     private final List<String> corsOrigins;
     private final BearerToken.Sources tokenSources;
     /** Renders {@code GET /metrics}, or null when the API serves no metrics. */
     private final MetricsRenderer metrics;
 
-    private HttpApi(Broker broker, AccessPolicy policy, int maxBody, List<String> corsOrigins,
+    private HttpApi(Broker broker, AccessPolicy policy, int maxBody, int maxStreamTopics, List<String> corsOrigins,
             BearerToken.Sources tokenSources, MetricsRenderer metrics) {
         this.broker = broker;
         this.policy = policy;
         this.maxBody = maxBody;
+        this.maxStreamTopics = maxStreamTopics;
         this.corsOrigins = corsOrigins;
         this.tokenSources = tokenSources;
         this.metrics = metrics;
@@ -75,9 +80,10 @@ public final class HttpApi {
      *
      * @param broker the broker to serve; the caller owns it (closes it)
      * @param config the settings the API applies: the largest publish body ({@link EsperConfig#maxBody()}), the
-     *     CORS origins ({@link EsperConfig#corsOrigins()}), the token cookie ({@link EsperConfig#tokenCookie()})
-     *     and whether tokens in URLs are refused ({@link EsperConfig#noQueryToken()}); the broker's own settings
-     *     are the broker's
+     *     most topics on one stream ({@link EsperConfig#maxStreamTopics()}), the CORS origins
+     *     ({@link EsperConfig#corsOrigins()}), the token cookie ({@link EsperConfig#tokenCookie()}) and whether
+     *     tokens in URLs are refused ({@link EsperConfig#noQueryToken()}); the broker's own settings are the
+     *     broker's
      * @param policy who may subscribe, publish and read stats (for example
      *     {@code JwtVerifier.accessPolicy(config)} from esper-jwt, or {@link AccessPolicy#openToAll()})
      * @return the API
@@ -86,7 +92,7 @@ public final class HttpApi {
         Objects.requireNonNull(broker, "broker");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(policy, "policy");
-        return new HttpApi(broker, policy, config.maxBody(), config.corsOrigins(),
+        return new HttpApi(broker, policy, config.maxBody(), config.maxStreamTopics(), config.corsOrigins(),
                 new BearerToken.Sources(config.tokenCookie(), !config.noQueryToken()), null);
     }
 
@@ -98,7 +104,7 @@ public final class HttpApi {
      * @return a new API; this one is unchanged
      */
     public HttpApi withMetrics(MetricsRenderer renderer) {
-        return new HttpApi(broker, policy, maxBody, corsOrigins, tokenSources,
+        return new HttpApi(broker, policy, maxBody, maxStreamTopics, corsOrigins, tokenSources,
                 Objects.requireNonNull(renderer, "renderer"));
     }
 
@@ -134,10 +140,10 @@ public final class HttpApi {
                 Admission.isSubscribeRoute(path));
         String query = exchange.rawQuery();
         Admission a = Admission.decide(exchange.method(), path, exchange.header("Authorization"),
-                exchange.header("Cookie"), query, policy, tokenSources, metrics != null);
+                cookies(exchange), query, policy, tokenSources, metrics != null, maxStreamTopics);
         switch (a.action()) {
             case SUBSCRIBE:
-                subscribe(exchange, cors, a.topic(), Admission.lastEventId(exchange.header("Last-Event-ID"), query));
+                subscribe(exchange, cors, a, Admission.lastEventId(exchange.header("Last-Event-ID"), query));
                 break;
             case PUBLISH:
                 publish(exchange, cors, a.topic());
@@ -226,21 +232,34 @@ public final class HttpApi {
         return error(new Answer.Builder(status), reason, true);
     }
 
-    private void subscribe(Exchange exchange, Cors cors, TopicId topic, String lastEventId) {
+    /** A stream of {@link Admission#topic()}, or of {@link Admission#topics()} (with cursor ids, SPEC 8). */
+    private void subscribe(Exchange exchange, Cors cors, Admission a, String lastEventId) {
         Answer head = cors.answer(200)
                 .header("Content-Type", EVENT_STREAM)
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no")
                 .close()
                 .build();
-        SubscriberStream stream = new SubscriberStream(exchange, topic, head);
+        // For the log; short, as an open stream keeps it.
+        String what = a.topics() == null ? a.topic().value() : a.topics().size() == 1 ? a.topics().get(0).value()
+                : a.topics().get(0).value() + " and " + (a.topics().size() - 1) + " more topics";
+        SubscriberStream stream = new SubscriberStream(exchange, what, head);
         // Complete at once with the local transport; with a cross-node transport, once this node follows the
-        // topic, on the transport's thread: nothing waits.
-        broker.subscribeAsync(topic, lastEventId, stream).whenComplete((ignored, failure) -> {
+        // topics, on the transport's thread: nothing waits.
+        CompletionStage<Void> subscribed;
+        try {
+            subscribed = a.topics() == null ? broker.subscribeAsync(a.topic(), lastEventId, stream)
+                    : broker.subscribeAsync(a.topics(), lastEventId, stream);
+        } catch (IllegalArgumentException e) {
+            // The broker's own stream-topics limit is lower than this API's.
+            exchange.respond(error(cors.answer(400), e.getMessage(), hasBody(exchange)));
+            return;
+        }
+        subscribed.whenComplete((ignored, failure) -> {
             if (failure == null) {
                 stream.open();
             } else {
-                respond(exchange, failed(cors, "subscribe", topic, failure, hasBody(exchange)));
+                respond(exchange, failed(cors, "subscribe", what, failure, hasBody(exchange)));
             }
         });
     }
@@ -274,7 +293,7 @@ public final class HttpApi {
      *
      * @param action {@code publish} or {@code subscribe}
      */
-    static Answer failed(Cors cors, String action, TopicId topic, Throwable failure, boolean close) {
+    static Answer failed(Cors cors, String action, Object topic, Throwable failure, boolean close) {
         Throwable cause = EsperException.unwrap(failure);
         if (cause instanceof EsperException) {
             EsperException e = (EsperException) cause;

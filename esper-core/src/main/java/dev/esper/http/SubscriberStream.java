@@ -1,7 +1,6 @@
 package dev.esper.http;
 
 import dev.esper.broker.Chunk;
-import dev.esper.topic.TopicId;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.Flow;
 
@@ -35,7 +34,8 @@ import java.util.concurrent.Flow;
 final class SubscriberStream implements Flow.Subscriber<Chunk>, Exchange.WriteCallback {
     private static final System.Logger LOG = System.getLogger(SubscriberStream.class.getName());
 
-    private final TopicId topic;
+    /** The stream's topic, or topics joined with commas, for the log. */
+    private final String topic;
     /** Needed only to open the stream; dropped then, so an open stream holds no more than it uses. */
     private Exchange exchange;
     private Answer head;
@@ -52,7 +52,7 @@ final class SubscriberStream implements Flow.Subscriber<Chunk>, Exchange.WriteCa
     /** Why the stream was aborted, or null. Guarded by this. */
     private String abortReason;
 
-    SubscriberStream(Exchange exchange, TopicId topic, Answer head) {
+    SubscriberStream(Exchange exchange, String topic, Answer head) {
         this.exchange = exchange;
         this.topic = topic;
         this.head = head;

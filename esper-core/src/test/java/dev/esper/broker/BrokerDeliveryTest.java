@@ -191,7 +191,8 @@ class BrokerDeliveryTest {
         assertThat(broker.stats().topics()).isZero();
         RecordingSubscriber sub = RecordingSubscriber.ready();
         broker.subscribe(TOPIC, "unknown", sub);
-        assertThat(sub.events()).isEmpty();
+        assertThat(sub.dataList()).isEmpty();
+        assertThat(sub.gaps()).containsExactly("{\"topics\":[\"abcdef123\"]}");
     }
 
     @Test

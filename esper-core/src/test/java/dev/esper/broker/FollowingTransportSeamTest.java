@@ -152,7 +152,7 @@ class FollowingTransportSeamTest {
     }
 
     @Test
-    void aSubscriberThatFailsToRegisterIsReportedGone() {
+    void aSubscriberRefusedForTheTopicLimitIsRefusedBeforeTheTransportIsAsked() {
         FollowingTransport transport = new FollowingTransport();
         try (Broker broker = Broker.builder().transport(transport).maxTopics(1).deliveryExecutor(Runnable::run)
                 .build()) {
@@ -160,7 +160,27 @@ class FollowingTransportSeamTest {
 
             assertThatThrownBy(() -> broker.subscribe(OTHER, null, RecordingSubscriber.ready()))
                     .isInstanceOf(CapacityExceededException.class);
-            assertThat(transport.calls).containsExactly("before abcdef123", "before othertopic1", "after othertopic1");
+            assertThat(transport.calls).containsExactly("before abcdef123");
+            assertThat(broker.stats().clients()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStreamOfSeveralTopicsThatOneTopicCannotFollowIsRefusedAndTheOthersAreReportedGone() {
+        FollowingTransport transport = new FollowingTransport();
+        try (Broker broker = Broker.builder().transport(transport).deliveryExecutor(Runnable::run).build()) {
+            transport.following = CompletableFuture.completedFuture(null);
+            transport.onBeforeSubscribe = t -> transport.following = t.equals(OTHER)
+                    ? CompletableFuture.failedFuture(new CapacityExceededException("cannot follow " + t))
+                    : CompletableFuture.completedFuture(null);
+            RecordingSubscriber sub = RecordingSubscriber.ready();
+
+            assertThatThrownBy(() -> broker.subscribe(List.of(TOPIC, OTHER), null, sub))
+                    .isInstanceOf(CapacityExceededException.class).hasMessageContaining("cannot follow othertopic1");
+            assertThat(transport.calls).containsExactly("before abcdef123", "before othertopic1", "after abcdef123");
+            assertThat(sub.subscription).isNull();
+            assertThat(broker.stats().clients()).isZero();
+            assertThat(broker.stats().topics()).isZero();
         }
     }
 

@@ -13,7 +13,7 @@ class MaintenanceTest {
 
     private final ManualClock clock = new ManualClock();
     private final Retention retention = new Retention(100, 1000, 1 << 20);
-    private final TopicTable topics = new TopicTable(10, retention, clock, 1);
+    private final TopicTable topics = new TopicTable(10, retention, clock, 1, null);
     private final FanOut fanOut = new FanOut(Runnable::run, 1, 1 << 20, clock);
     private final Maintenance maintenance = new Maintenance(topics, retention, fanOut,
             new MemoryBudget(Long.MAX_VALUE / 2, topics, fanOut), clock, 0, false);
@@ -29,7 +29,7 @@ class MaintenanceTest {
     @Test
     void forgetsATopicOnceAllItsEventsExpired() {
         Topic t = topics.topicFor(TOPIC);
-        retention.appendLocked(t, List.of(Event.of("a")), List.of("1"), null, clock.millis());
+        retention.appendLocked(t, List.of(Event.of("a")), List.of("1"), Members.positions(1), null, clock.millis());
 
         maintenance.runOnce();
         assertThat(topics.get(TOPIC)).isSameAs(t);
@@ -55,8 +55,8 @@ class MaintenanceTest {
     @Test
     void keepsATopicWithASubscriberAfterItsEventsExpired() {
         Topic t = topics.topicFor(TOPIC);
-        t.subscribers.add(new StreamSubscription(null, t, RecordingSubscriber.stalled(), t.tail, 0, 0));
-        retention.appendLocked(t, List.of(Event.of("a")), List.of("1"), null, clock.millis());
+        t.subscribers.add(Members.stalledAt(t));
+        retention.appendLocked(t, List.of(Event.of("a")), List.of("1"), Members.positions(1), null, clock.millis());
         clock.advance(Duration.ofSeconds(1));
 
         maintenance.runOnce();

@@ -145,7 +145,7 @@ class MemoryBudgetTest {
         assertThat(stats.dropped()).isZero();
         RecordingSubscriber replayB = RecordingSubscriber.ready();
         broker.subscribe(B, "not-retained", replayB);
-        assertThat(replayB.events()).hasSize(90);
+        assertThat(replayB.dataList()).hasSize(90);
     }
 
     @Test

@@ -113,18 +113,35 @@ final class RecordingSubscriber implements Flow.Subscriber<Chunk> {
         return out;
     }
 
+    /** The data of the events received so far, {@code esper-gap} events left out (see {@link #gaps()}). */
     List<String> dataList() {
         List<String> out = new ArrayList<>();
         for (Received r : events()) {
-            out.add(r.data());
+            if (!"esper-gap".equals(r.name())) {
+                out.add(r.data());
+            }
         }
         return out;
     }
 
+    /** The data of the {@code esper-gap} events received so far. */
+    List<String> gaps() {
+        List<String> out = new ArrayList<>();
+        for (Received r : events()) {
+            if ("esper-gap".equals(r.name())) {
+                out.add(r.data());
+            }
+        }
+        return out;
+    }
+
+    /** The ids of the events received so far, {@code esper-gap} events left out. */
     List<String> ids() {
         List<String> out = new ArrayList<>();
         for (Received r : events()) {
-            out.add(r.id());
+            if (!"esper-gap".equals(r.name())) {
+                out.add(r.id());
+            }
         }
         return out;
     }

@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RetentionTest {
-    private final Topic topic = new Topic(TopicId.of("abcdef123"), 0, 1);
+    private final Topic topic = new Topic(TopicId.of("abcdef123"), 0, 1, 0);
 
     private static List<Event> events(String... data) {
         return Arrays.stream(data).map(Event::of).toList();
@@ -25,7 +25,7 @@ class RetentionTest {
     void linksABatchAfterTheTailAndCountsItAsRetained() {
         Retention retention = new Retention(10, 0, 1 << 20);
 
-        retention.appendLocked(topic, events("a", "b"), List.of("1", "2"), null, 0);
+        retention.appendLocked(topic, events("a", "b"), List.of("1", "2"), Members.positions(2), null, 0);
 
         assertThat(topic.head.next.id).isEqualTo("1");
         assertThat(topic.tail.id).isEqualTo("2");
@@ -39,7 +39,7 @@ class RetentionTest {
     void keepsOnlyTheNewestEventsUpToTheHistorySize() {
         Retention retention = new Retention(2, 0, 1 << 20);
 
-        retention.appendLocked(topic, events("a", "b", "c"), List.of("1", "2", "3"), null, 0);
+        retention.appendLocked(topic, events("a", "b", "c"), List.of("1", "2", "3"), Members.positions(3), null, 0);
 
         assertThat(topic.head.next.id).isEqualTo("2");
         assertThat(topic.retainedCount).isEqualTo(2);
@@ -51,7 +51,7 @@ class RetentionTest {
     void retainsNothingWithAHistorySizeOfZeroButStillLinksTheEvents() {
         Retention retention = new Retention(0, 0, 1 << 20);
 
-        retention.appendLocked(topic, events("a"), List.of("1"), null, 0);
+        retention.appendLocked(topic, events("a"), List.of("1"), Members.positions(1), null, 0);
 
         assertThat(topic.tail.id).isEqualTo("1");
         assertThat(topic.retainedCount).isZero();
@@ -61,7 +61,7 @@ class RetentionTest {
     @Test
     void dropsAnEventOnceItIsAsOldAsTheTtl() {
         Retention retention = new Retention(10, 1000, 1 << 20);
-        retention.appendLocked(topic, events("a"), List.of("1"), null, 0);
+        retention.appendLocked(topic, events("a"), List.of("1"), Members.positions(1), null, 0);
 
         retention.trimLocked(topic, 999);
         assertThat(topic.retainedCount).isEqualTo(1);
@@ -76,7 +76,7 @@ class RetentionTest {
     void datesEventsFromAnotherNodeByTheirAge() {
         Retention retention = new Retention(10, 5000, 1 << 20);
 
-        retention.appendLocked(topic, events("old", "new"), List.of("1", "2"),
+        retention.appendLocked(topic, events("old", "new"), List.of("1", "2"), Members.positions(2),
                 List.of(Duration.ofSeconds(5), Duration.ofSeconds(1)), 10_000);
 
         assertThat(topic.head.next.id).isEqualTo("2");
@@ -86,7 +86,7 @@ class RetentionTest {
     @Test
     void releasingATopicStopsCountingItsEventsAndEmptiesItsRetainedLog() {
         Retention retention = new Retention(10, 0, 1 << 20);
-        retention.appendLocked(topic, events("a", "b"), List.of("1", "2"), null, 0);
+        retention.appendLocked(topic, events("a", "b"), List.of("1", "2"), Members.positions(2), null, 0);
         Node tail = topic.tail;
 
         retention.releaseLocked(topic);
@@ -102,11 +102,12 @@ class RetentionTest {
     void isOverItsBoundOnlyPastTheMaximumBytes() {
         long oneFrame = frameBytes("a", "1");
         Retention exact = new Retention(10, 0, oneFrame);
-        exact.appendLocked(topic, events("a"), List.of("1"), null, 0);
+        exact.appendLocked(topic, events("a"), List.of("1"), Members.positions(1), null, 0);
         assertThat(exact.isOverBound()).isFalse();
 
         Retention smaller = new Retention(10, 0, oneFrame - 1);
-        smaller.appendLocked(new Topic(TopicId.of("abcdef124"), 0, 1), events("a"), List.of("1"), null, 0);
+        smaller.appendLocked(new Topic(TopicId.of("abcdef124"), 0, 1, 0), events("a"), List.of("1"),
+                Members.positions(1), null, 0);
         assertThat(smaller.isOverBound()).isTrue();
     }
 }

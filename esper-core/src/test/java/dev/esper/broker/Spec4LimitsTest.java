@@ -81,7 +81,7 @@ class Spec4LimitsTest {
         resuming.subscription.request(Long.MAX_VALUE);
 
         assertThat(resuming.error).isNull();
-        assertThat(resuming.events()).hasSize(51);
+        assertThat(resuming.dataList()).hasSize(51);
     }
 
     @Test

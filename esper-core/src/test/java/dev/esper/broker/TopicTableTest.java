@@ -20,7 +20,7 @@ class TopicTableTest {
     private final ManualClock clock = new ManualClock();
 
     private TopicTable table(int maxTopics, Retention retention) {
-        return new TopicTable(maxTopics, retention, clock, 1);
+        return new TopicTable(maxTopics, retention, clock, 1, null);
     }
 
     private static Retention roomy() {
@@ -32,7 +32,8 @@ class TopicTableTest {
     }
 
     private static void retainAt(Retention retention, Topic t, String data, long timeMillis) {
-        underLock(t, () -> retention.appendLocked(t, List.of(Event.of(data)), List.of("1"), null, timeMillis));
+        underLock(t, () -> retention.appendLocked(t, List.of(Event.of(data)), List.of("1"), Members.positions(1), null,
+                timeMillis));
     }
 
     private static void underLock(Topic t, Runnable action) {
@@ -45,7 +46,7 @@ class TopicTableTest {
     }
 
     private static void addSubscriber(Topic t) {
-        t.subscribers.add(new StreamSubscription(null, t, RecordingSubscriber.stalled(), t.tail, t.tail.endOffset, 0));
+        t.subscribers.add(Members.stalledAt(t));
     }
 
     @Test

@@ -35,6 +35,7 @@ class EsperConfigTest {
         assertThat(c.subscriberBuffer()).isEqualTo(1024 * 1024);
         assertThat(c.maxTopics()).isEqualTo(100_000);
         assertThat(c.maxSubscribers()).isEqualTo(100_000);
+        assertThat(c.maxStreamTopics()).isEqualTo(32);
         assertThat(c.maxRetainedBytes()).isEqualTo(256L * 1024 * 1024);
         assertThat(c.corsOrigins()).containsExactly("*");
         assertThat(c.clockSkew()).isZero();
@@ -47,7 +48,7 @@ class EsperConfigTest {
     @CsvSource({"port,1", "port,65535", "threads,1", "threads,64", "history-size,0", "history-size,2147483647",
         "history-ttl,0", "history-ttl,2147483647", "heartbeat,0", "clock-skew,0", "max-body,1",
         "max-body,2147483646", "subscriber-buffer,1", "subscriber-buffer,4611686018427387903", "max-topics,1",
-        "max-topics,2147483647", "max-subscribers,1", "max-retained-bytes,1", "no-auth,TRUE", "no-auth,false"})
+        "max-topics,2147483647", "max-subscribers,1", "max-stream-topics,1", "max-stream-topics,255", "max-retained-bytes,1", "no-auth,TRUE", "no-auth,false"})
     void acceptsEachRangeAtItsBounds(String name, String value) {
         EsperConfig.builder().set(name, value, "test").build();
     }
@@ -56,7 +57,7 @@ class EsperConfigTest {
     @CsvSource({"port,0", "port,65536", "threads,0", "threads,65", "history-size,-1", "history-size,2147483648",
         "history-ttl,-1", "history-ttl,2147483648", "heartbeat,-1", "clock-skew,-1", "max-body,0",
         "max-body,2147483647", "subscriber-buffer,0", "subscriber-buffer,4611686018427387904", "max-topics,0",
-        "max-subscribers,0", "max-retained-bytes,0", "history-size,+3", "history-size,' 3'", "history-size,1.5",
+        "max-subscribers,0", "max-stream-topics,0", "max-stream-topics,256", "max-retained-bytes,0", "history-size,+3", "history-size,' 3'", "history-size,1.5",
         "history-size,''", "no-auth,yes"})
     void refusesEachRangeJustPastItsBounds(String name, String value) {
         assertThatThrownBy(() -> EsperConfig.builder().set(name, value, "test").build())

@@ -29,7 +29,8 @@ class AdmissionTest {
 
     private static final long NOW = 1_800_000_000L; // seconds since the epoch
     private static final String TOPIC = "abcdef123";
-    private static final String ROUTES = "use GET /subscribe/{topic}, POST /publish/{topic} or GET /stats";
+    private static final String ROUTES = "use GET /subscribe/{topic}, GET /subscribe?topic={topic}&topic=..., "
+            + "POST /publish/{topic} or GET /stats";
     /** Look like JWTs; the tests check that they never show up in a reason or a header. */
     private static final String SUBSCRIBER_TOKEN = "eyJzdWJzY3JpYmVy.eyJ0b3BpYyI6ImFiY2RlZjEyMyJ9.c3Vic2lnU0VDUkVU";
     private static final String PUBLISHER_TOKEN = "eyJwdWJsaXNoZXI.eyJ0b3BpYyI6ImFiY2RlZjEyMyJ9.cHVic2lnU0VDUkVU";
@@ -97,7 +98,7 @@ class AdmissionTest {
     }
 
     @ParameterizedTest(name = "path ''{0}''")
-    @ValueSource(strings = {"", "/", "/nowhere", "/subscribe", "/publish", "/stats/", "/statsx", "/Stats",
+    @ValueSource(strings = {"", "/", "/nowhere", "/subscribex", "/publish", "/stats/", "/statsx", "/Stats",
         "/SUBSCRIBE/abcdef123", "//subscribe/abcdef123", "subscribe/abcdef123", "/api/subscribe/abcdef123",
         "/stats/abcdef123"})
     void anUnknownPathIs404NamingTheRoutes(String path) {

@@ -10,8 +10,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Serves the test pages ({@code /e2e/client.html}, {@code /e2e/credentials.html}) on their own port of 127.0.0.1,
- * so the page's origin differs from esper's and the browser applies CORS for real.
+ * Serves the test pages {@code /e2e/client.html} (one topic), {@code /e2e/multi.html} (several topics on one
+ * stream) and {@code /e2e/credentials.html} on their own port of 127.0.0.1, so the page's origin differs from
+ * esper's and the browser applies CORS for real.
  */
 final class PageServer implements AutoCloseable {
     private final HttpServer server;
@@ -64,6 +65,19 @@ final class PageServer implements AutoCloseable {
     /** The page whose EventSource sends esper's cookie ({@code withCredentials}), with no token in its URL. */
     String credentialsPage(String esperBase, String topic) {
         return origin() + "/credentials.html?esper=" + enc(esperBase) + "&topic=" + enc(topic);
+    }
+
+    /**
+     * The multi-topic page: {@code streams} EventSources, each following all {@code topics} on one stream, told where
+     * esper is and with which token (null for none).
+     */
+    String multiTopicPage(String esperBase, java.util.List<String> topics, String token, int streams) {
+        StringBuilder url = new StringBuilder(origin()).append("/multi.html?esper=").append(enc(esperBase))
+                .append("&topics=").append(enc(String.join(",", topics))).append("&streams=").append(streams);
+        if (token != null) {
+            url.append("&token=").append(enc(token));
+        }
+        return url.toString();
     }
 
     private static String enc(String s) {

@@ -235,7 +235,7 @@ class HttpFuzzIT {
         "/subscribe/", "/publish/", "/stats", "/", "//", "/subscribe", "/publish", "/stats/", "/../", "/./",
         "%2e%2e/", "%2F", "%00", "%25", "%ZZ", "%", "é", "%C3%A9", "abcdef123", "ABCDEF123", "short", "topic-1",
         "x".repeat(70), "fuzzother1", "fuzzother2", "?token=abc", "?lastEventId=1", "?a=%ZZ&token=", "#frag",
-        ";param", "\\", "~", "*", "?",
+        ";param", "\\", "~", "*", "?", "?topic=fuzzother1&topic=ABCDEF123", "?topic=short&topic=", "&topic=%ZZ",
     };
     private static final String[] ROUTES = {"/subscribe/", "/publish/", "/stats", "/SUBSCRIBE/", "/publish", "/stats/"};
     private static final String[] TOPICS = {

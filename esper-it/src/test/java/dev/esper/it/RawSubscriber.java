@@ -44,6 +44,11 @@ final class RawSubscriber implements AutoCloseable {
 
     /** Sends the subscribe request without reading anything back. */
     static RawHttp send(int port, String topic, String lastEventId, String token, Duration timeout) {
+        return sendTo(port, "/subscribe/" + topic, lastEventId, token, timeout);
+    }
+
+    /** Sends a subscribe request to {@code target} (such as {@code /subscribe?topic=…}) without reading anything back. */
+    static RawHttp sendTo(int port, String target, String lastEventId, String token, Duration timeout) {
         RawHttp c = RawHttp.connect(port, timeout);
         List<String> headers = new ArrayList<>(List.of("Accept: text/event-stream"));
         if (lastEventId != null) {
@@ -53,7 +58,7 @@ final class RawSubscriber implements AutoCloseable {
             headers.add("Authorization: Bearer " + token);
         }
         try {
-            c.write(RawHttp.request("GET", "/subscribe/" + topic, headers, null));
+            c.write(RawHttp.request("GET", target, headers, null));
         } catch (IOException e) {
             c.close();
             throw new UncheckedIOException("cannot send a subscribe", e);

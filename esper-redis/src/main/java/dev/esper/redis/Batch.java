@@ -14,18 +14,25 @@ import java.util.List;
  */
 record Batch(long[] seqs, List<Event> events) {
 
-    /** The events whose sequence number is above {@code seq}, in order. */
-    List<Event> after(long seq) {
+    /** The events whose sequence number is above {@code seq}, in order, with their sequence numbers. */
+    Batch after(long seq) {
         if (seqs.length == 0 || seqs[0] > seq) {
-            return events;
+            return this;
         }
         List<Event> out = new ArrayList<>();
+        long[] kept = new long[seqs.length];
         for (int i = 0; i < seqs.length; i++) {
             if (seqs[i] > seq) {
+                kept[out.size()] = seqs[i];
                 out.add(events.get(i));
             }
         }
-        return out;
+        return new Batch(java.util.Arrays.copyOf(kept, out.size()), List.copyOf(out));
+    }
+
+    /** Whether the batch holds no event. */
+    boolean isEmpty() {
+        return events.isEmpty();
     }
 
     /** The last sequence number, or {@code Long.MIN_VALUE} when empty. */

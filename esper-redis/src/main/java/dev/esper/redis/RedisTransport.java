@@ -349,7 +349,8 @@ public final class RedisTransport implements Transport {
             try {
                 synchronized (f) {
                     if (!f.removed) {
-                        sink.replaceHistory(f.topic, fetched.batch.events(), fetched.ages);
+                        sink.replaceHistory(f.topic, fetched.batch.events(), fetched.ages, fetched.batch.seqs(),
+                                fetched.floor);
                         f.lastSeq = fetched.lastSeq;
                         goLive(f);
                     }
@@ -372,15 +373,16 @@ public final class RedisTransport implements Transport {
 
     /** Appends the events of {@code b} not yet seen. Caller holds f. */
     private void deliver(Follow f, Batch b) {
-        List<Event> fresh = b.after(f.lastSeq);
+        Batch fresh = b.after(f.lastSeq);
         if (fresh.isEmpty()) {
             return;
         }
         f.lastSeq = Math.max(f.lastSeq, b.lastSeq());
         try {
-            sink.append(f.topic, fresh);
+            sink.append(f.topic, fresh.events(), fresh.seqs());
         } catch (RuntimeException e) {
-            LOG.warn("could not append {} event(s) of '{}' locally: {}", fresh.size(), f.topic, e.getMessage());
+            LOG.warn("could not append {} event(s) of '{}' locally: {}", fresh.events().size(), f.topic,
+                    e.getMessage());
         }
     }
 
@@ -440,11 +442,11 @@ public final class RedisTransport implements Transport {
                 if (f.removed || f.state != CATCHING_UP) {
                     return;
                 }
-                List<Event> missed = fetched.batch.after(f.lastSeq);
+                Batch missed = fetched.batch.after(f.lastSeq);
                 if (!missed.isEmpty()) {
                     LOG.info("'{}': delivering {} event(s) published while the connection to Redis was down",
-                            f.topic, missed.size());
-                    caughtUp.addAndGet(missed.size());
+                            f.topic, missed.events().size());
+                    caughtUp.addAndGet(missed.events().size());
                 }
                 deliver(f, fetched.batch);
                 goLive(f);
@@ -452,8 +454,12 @@ public final class RedisTransport implements Transport {
         }, executor);
     }
 
-    /** What {@link Scripts#FETCH} returned. */
-    private record Fetched(long lastSeq, Batch batch, List<Duration> ages) {
+    /**
+     * What {@link Scripts#FETCH} returned: the counter, the retained events with their sequence numbers and ages,
+     * and the topic's floor (the sequence number at or below which its events are gone; see
+     * {@link Transport.Sink#replaceHistory(TopicId, List, List, long[], long)}).
+     */
+    private record Fetched(long lastSeq, Batch batch, List<Duration> ages, long floor) {
     }
 
     private CompletableFuture<Fetched> fetch(TopicId topic) {
@@ -462,6 +468,12 @@ public final class RedisTransport implements Transport {
         return raw.thenApply(RedisTransport::parseFetched);
     }
 
+    /**
+     * Parses {@link Scripts#FETCH}'s answer. The floor is the oldest entry's {@code p}, or the counter when nothing
+     * is retained. An entry that cannot be read is a hole: the history starts after it (the next entry's
+     * {@code p} is at least its sequence number, so a resume from before it is told of a gap). A first entry
+     * without {@code p} (written before entries had one) leaves the floor unknown.
+     */
     private static Fetched parseFetched(List<Object> r) {
         long last = Long.parseLong(ascii(r.get(0)));
         long now = Long.parseLong(ascii(r.get(1)));
@@ -469,6 +481,7 @@ public final class RedisTransport implements Transport {
         long[] seqs = new long[entries.size()];
         List<Event> events = new ArrayList<>(entries.size());
         List<Duration> ages = new ArrayList<>(entries.size());
+        long floor = last;
         int n = 0;
         for (Object o : entries) {
             List<?> entry = (List<?>) o;
@@ -480,15 +493,27 @@ public final class RedisTransport implements Transport {
             }
             try {
                 Event e = new Event(fields.getOrDefault("d", ""), fields.get("n"), fields.get("i"), fields.get("r"));
-                seqs[n++] = Long.parseLong(fields.get("s"));
-                events.add(e);
+                long seq = Long.parseLong(fields.get("s"));
                 long ms = Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
+                if (n == 0) {
+                    String p = fields.get("p");
+                    floor = p == null ? Transport.Sink.UNKNOWN_FLOOR : Long.parseLong(p);
+                }
+                seqs[n++] = seq;
+                events.add(e);
                 ages.add(Duration.ofMillis(Math.max(0, now - ms)));
             } catch (RuntimeException ex) {
-                LOG.warn("ignored a malformed retained entry {}: {}", streamId, ex.getMessage());
+                LOG.warn("ignored a malformed retained entry {} and the ones before it: {}", streamId, ex.getMessage());
+                n = 0;
+                events.clear();
+                ages.clear();
             }
         }
-        return new Fetched(last, new Batch(java.util.Arrays.copyOf(seqs, n), List.copyOf(events)), List.copyOf(ages));
+        if (n == 0) {
+            floor = last;
+        }
+        return new Fetched(last, new Batch(java.util.Arrays.copyOf(seqs, n), List.copyOf(events)), List.copyOf(ages),
+                floor);
     }
 
     /** Runs a script by its SHA; loads it with EVAL when Redis does not know it (first use, or after a restart). */

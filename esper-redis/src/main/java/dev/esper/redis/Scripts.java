@@ -25,6 +25,11 @@ final class Scripts {
      * handed out, unless more than 1000 events per ms were published. An event without an id gets its
      * sequence number as id. The pub/sub message is {@code first\n} then, per event, each of id, name,
      * retry, data as {@code <bytes>:<value>}.
+     *
+     * <p>Each retained entry also holds {@code p}, the sequence number of the topic's event before it (the
+     * counter's value before the publish; when there was no counter, the entry's own minus one, which is at
+     * least every earlier one): once older entries are trimmed, the oldest entry left says exactly up to where
+     * the topic's events are gone (its <em>floor</em>, see {@link #FETCH}).
      */
     static final Scripts.Script PUBLISH = new Script("""
             if #KEYS >= 3 then
@@ -37,20 +42,24 @@ final class Scripts {
             local t = redis.call('TIME')
             local nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local last = tonumber(redis.call('INCRBY', KEYS[1], n))
+            local prev = last - n
             if last - n < nowms * 1000 then
               last = nowms * 1000 + n
               redis.call('SET', KEYS[1], string.format('%.0f', last))
             end
             local first = last - n + 1
+            if prev <= 0 then prev = first - 1 end
             local parts = {string.format('%.0f', first), '\\n'}
             for i = 0, n - 1 do
               local b = 4 + i * 4
               local seq = string.format('%.0f', first + i)
+              local before = prev
+              if i > 0 then before = first + i - 1 end
               local id = ARGV[b]
               if id == '' then id = seq end
               if hist > 0 then
-                redis.call('XADD', KEYS[2], 'MAXLEN', hist, '*', 's', seq, 'i', id, 'n', ARGV[b + 1],
-                  'r', ARGV[b + 2], 'd', ARGV[b + 3])
+                redis.call('XADD', KEYS[2], 'MAXLEN', hist, '*', 's', seq, 'p', string.format('%.0f', before),
+                  'i', id, 'n', ARGV[b + 1], 'r', ARGV[b + 2], 'd', ARGV[b + 3])
               end
               parts[#parts + 1] = #id .. ':' .. id .. #ARGV[b + 1] .. ':' .. ARGV[b + 1]
                 .. #ARGV[b + 2] .. ':' .. ARGV[b + 2] .. #ARGV[b + 3] .. ':' .. ARGV[b + 3]
@@ -75,12 +84,27 @@ final class Scripts {
      * KEYS: counter, stream. ARGV: history ttl (ms). Returns {counter, Redis time in ms, entries}, where
      * entries are the stream's entries younger than the ttl, oldest first: every publish up to the counter
      * is in them or was trimmed, every later one will come through pub/sub.
+     *
+     * <p>The topic's floor, below which its events are gone, is the {@code p} of the oldest entry, or the
+     * counter when there is none. A topic without a counter (never published, or expired) gets one here, at
+     * Redis' clock in ms times 1000 (at or above every sequence number it ever had, below every one to come),
+     * so that nodes that follow it later agree on its floor; an existing counter's expiry is renewed.
      */
     static final Scripts.Script FETCH = new Script("""
             local t = redis.call('TIME')
             local nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local last = redis.call('GET', KEYS[1]) or '0'
             local ttl = tonumber(ARGV[1])
+            local last = redis.call('GET', KEYS[1])
+            if not last then
+              last = string.format('%.0f', nowms * 1000)
+              if ttl > 0 then
+                redis.call('SET', KEYS[1], last, 'PX', ttl)
+              else
+                redis.call('SET', KEYS[1], last)
+              end
+            elseif ttl > 0 then
+              redis.call('PEXPIRE', KEYS[1], ttl)
+            end
             local start = '-'
             if ttl > 0 then start = string.format('%.0f', nowms - ttl) end
             return {last, string.format('%.0f', nowms), redis.call('XRANGE', KEYS[2], start, '+')}

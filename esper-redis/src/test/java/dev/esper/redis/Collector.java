@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
 
-/** A subscriber that reads everything at once and parses the SSE frames it gets ({@code id:} and {@code data:}). */
+/**
+ * A subscriber that reads everything at once and parses the SSE frames it gets ({@code id:} and {@code data:}),
+ * {@code esper-gap} events apart ({@link #gaps()}).
+ */
 final class Collector implements Flow.Subscriber<Chunk> {
     private final StringBuilder text = new StringBuilder();
     volatile Flow.Subscription subscription;
@@ -40,23 +43,39 @@ final class Collector implements Flow.Subscriber<Chunk> {
         return error == null && !completed;
     }
 
+    /** What was received so far, as text (parse it again with {@link #field}). */
+    String text() {
+        synchronized (text) {
+            return text.toString();
+        }
+    }
+
     /** The ids of the events received, in order. */
     List<String> ids() {
-        return field("id: ");
+        return field("id: ", false);
     }
 
     /** The data of the events received, in order. */
     List<String> data() {
-        return field("data: ");
+        return field("data: ", false);
     }
 
-    private List<String> field(String prefix) {
-        String all;
-        synchronized (text) {
-            all = text.toString();
-        }
+    /** The data of the {@code esper-gap} events received. */
+    List<String> gaps() {
+        return field("data: ", true);
+    }
+
+    private List<String> field(String prefix, boolean gaps) {
+        return field(text(), prefix, gaps);
+    }
+
+    /** The values of one field of the events in {@code all}, {@code esper-gap} events only or all others. */
+    static List<String> field(String all, String prefix, boolean gaps) {
         List<String> out = new ArrayList<>();
         for (String block : all.split("\n\n")) {
+            if (block.contains("event: esper-gap\n") != gaps) {
+                continue;
+            }
             for (String line : block.split("\n")) {
                 if (line.startsWith(prefix)) {
                     out.add(line.substring(prefix.length()));

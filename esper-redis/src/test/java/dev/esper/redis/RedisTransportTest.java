@@ -206,6 +206,7 @@ class RedisTransportTest {
 
         await().atMost(WAIT).until(() -> resumed.data().size() == 3);
         assertThat(resumed.data()).containsExactly("e4", "e5", "e6");
+        assertThat(resumed.gaps()).containsExactly("{\"topics\":[\"clustertopic1\"]}");
     }
 
     @Test

@@ -27,6 +27,8 @@ import java.util.function.UnaryOperator;
  * <ul>
  *   <li>{@code GET /subscribe/{topic}}: an open {@code text/event-stream} (resume with
  *       {@code Last-Event-ID} or {@code ?lastEventId=});</li>
+ *   <li>{@code GET /subscribe?topic=a&topic=b}: one stream of several topics, each event's id
+ *       {@code <topic>:<cursor>} (SPEC 8);</li>
  *   <li>{@code POST /publish/{topic}}: a {@code text/event-stream} body, answered with JSON
  *       ({@code published}, {@code ids}, {@code subscribers});</li>
  *   <li>{@code GET /stats}: the broker's counters as JSON;</li>

@@ -66,7 +66,8 @@ final class Cli {
                         "       esper (-h | --help)",
                         "       esper --version")
                 .description("",
-                        "Server-Sent Events pub/sub broker. Subscribe with GET /subscribe/<topic>, publish with",
+                        "Server-Sent Events pub/sub broker. Subscribe with GET /subscribe/<topic> (or to several",
+                        "topics on one stream with GET /subscribe?topic=<a>&topic=<b>), publish with",
                         "POST /publish/<topic>, read counters with GET /stats.",
                         "")
                 .optionListHeading("Options (each also read from the environment variable named after it;"

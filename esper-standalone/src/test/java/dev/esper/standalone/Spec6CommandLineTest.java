@@ -59,7 +59,7 @@ class Spec6CommandLineTest {
         EsperConfig s = settings(Map.of(), "-b", "0.0.0.0", "-p", "8080", "-t", "4", "--no-auth",
                 "--history-size=7", "--history-ttl=60", "--heartbeat=5", "--max-body=1024",
                 "--subscriber-buffer=2048", "--max-topics=10", "--max-subscribers=20", "--max-retained-bytes=4096",
-                "--cors-origins=https://a.example, https://b.example", "--clock-skew=3");
+                "--cors-origins=https://a.example, https://b.example", "--clock-skew=3", "--max-stream-topics=8");
 
         assertThat(s.bind()).isEqualTo("0.0.0.0");
         assertThat(s.port()).isEqualTo(8080);
@@ -75,6 +75,7 @@ class Spec6CommandLineTest {
         assertThat(s.maxRetainedBytes()).isEqualTo(4096);
         assertThat(s.corsOrigins()).containsExactly("https://a.example", "https://b.example");
         assertThat(s.clockSkew()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(s.maxStreamTopics()).isEqualTo(8);
     }
 
     @Test
@@ -86,7 +87,8 @@ class Spec6CommandLineTest {
                 Map.entry("ESPER_HEARTBEAT", "0"), Map.entry("ESPER_MAX_BODY", "10"),
                 Map.entry("ESPER_SUBSCRIBER_BUFFER", "11"), Map.entry("ESPER_MAX_TOPICS", "12"),
                 Map.entry("ESPER_MAX_SUBSCRIBERS", "13"), Map.entry("ESPER_MAX_RETAINED_BYTES", "14"),
-                Map.entry("ESPER_CORS_ORIGINS", "https://x.example"), Map.entry("ESPER_CLOCK_SKEW", "15"));
+                Map.entry("ESPER_CORS_ORIGINS", "https://x.example"), Map.entry("ESPER_CLOCK_SKEW", "15"),
+                Map.entry("ESPER_MAX_STREAM_TOPICS", "16"));
 
         EsperConfig s = settings(env);
 
@@ -104,6 +106,7 @@ class Spec6CommandLineTest {
         assertThat(s.maxRetainedBytes()).isEqualTo(14);
         assertThat(s.corsOrigins()).containsExactly("https://x.example");
         assertThat(s.clockSkew()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(s.maxStreamTopics()).isEqualTo(16);
     }
 
     @Test
@@ -169,7 +172,7 @@ class Spec6CommandLineTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"--port", "--threads", "--history-size", "--history-ttl", "--heartbeat", "--max-body",
-        "--subscriber-buffer", "--max-topics", "--max-subscribers", "--max-retained-bytes", "--clock-skew"})
+        "--subscriber-buffer", "--max-topics", "--max-subscribers", "--max-retained-bytes", "--clock-skew", "--max-stream-topics"})
     void negativeNumbersAreBadValues(String flag) {
         Cli.Parsed parsed = parse(Map.of(), flag + "=-1");
 
@@ -181,7 +184,7 @@ class Spec6CommandLineTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"--port", "--threads", "--max-body", "--subscriber-buffer", "--max-topics",
-        "--max-subscribers", "--max-retained-bytes"})
+        "--max-subscribers", "--max-retained-bytes", "--max-stream-topics"})
     void zeroIsABadValueForSizesAndLimits(String flag) {
         Cli.Parsed parsed = parse(Map.of(), flag + "=0");
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC 2, 2.1, 2.2, 2.3, 5 and 7 over real HTTP, with esper's HTTP API mounted in a front end as a user
+ * SPEC 2, 2.1, 2.2, 2.3, 5, 7, 8 and 8.1 over real HTTP, with esper's HTTP API mounted in a front end as a user
  * would mount it. Each front end runs this suite through a subclass.
  */
 public abstract class HttpContract {
@@ -172,7 +172,7 @@ public abstract class HttpContract {
     @Test
     void unknownPathsAre404WithAShortJsonBody() throws Exception {
         open();
-        for (String path : List.of("/", "/nope", "/subscribe", "/publish", "/stats/", "/stats/x", "/SUBSCRIBE/" + TOPIC)) {
+        for (String path : List.of("/", "/nope", "/subscribex", "/publish", "/stats/", "/stats/x", "/SUBSCRIBE/" + TOPIC)) {
             HttpResponse<String> r = server.get(path);
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(r.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(
@@ -743,5 +743,191 @@ public abstract class HttpContract {
         }
         assertThat(server.publish(TOPIC, "data: after", "Authorization", pub).statusCode()).isEqualTo(200);
         assertThat(server.broker().stats().published()).isEqualTo(1);
+    }
+    // ---- 8: several topics on one stream; 8.1: gaps ----------------------------------------------------
+
+    private static final String[] THREE = {"scoresaaa", "chatroomb", "noticesccc"};
+    private static final String THREE_TOPICS = "/subscribe?topic=scoresaaa&topic=chatroomb&topic=NOTICESccc";
+
+    /** (topic, data) of every event frame in a stream's text, the topic read from the id. */
+    static List<String[]> topicFrames(String text) {
+        List<String[]> out = new ArrayList<>();
+        for (String[] f : frames(text)) {
+            out.add(new String[] {f[0].substring(0, f[0].indexOf(':')), f[1]});
+        }
+        return out;
+    }
+
+    @Test
+    void aStreamOfSeveralTopicsCarriesEveryTopicsEventsEachIdStartingWithItsTopic() throws Exception {
+        open();
+        RawHttp stream = server.subscribe(THREE_TOPICS);
+        assertThat(stream.header("Content-Type")).startsWith("text/event-stream");
+
+        for (String t : THREE) {
+            assertThat(server.publish(t, "event: update\ndata: for " + t).statusCode()).isEqualTo(200);
+        }
+
+        for (String t : THREE) {
+            stream.awaitBody("data: for " + t + "\n\n", PROMPTLY);
+        }
+        String text = stream.bodySoFar();
+        // Events of different topics interleave in the order the server delivers them (SPEC 8).
+        assertThat(topicFrames(text)).extracting(f -> f[0] + "=" + f[1]).containsExactlyInAnyOrder(
+                "scoresaaa=for scoresaaa", "chatroomb=for chatroomb", "noticesccc=for noticesccc");
+        assertThat(frames(text)).allSatisfy(f -> assertThat(f[0]).matches("[a-z0-9]+:[A-Za-z0-9._~-]+"));
+        assertThat(text).contains("\nevent: update\n").doesNotContain("esper-gap");
+    }
+
+    @Test
+    void resumingAStreamOfSeveralTopicsLosesAndRepeatsNothingOfAnyTopicWhilePublishingContinues() throws Exception {
+        open(Broker.builder().historySize(1000));
+        int rounds = 60;
+        RawHttp first = server.subscribe(THREE_TOPICS);
+        Thread publisher = new Thread(() -> {
+            try {
+                for (int i = 1; i <= rounds; i++) {
+                    // Very different rates: the first topic every round, the second every 3rd, the third every 20th.
+                    for (int k = 0; k < THREE.length; k++) {
+                        if (i % (k == 0 ? 1 : k == 1 ? 3 : 20) == 0) {
+                            assertThat(server.publish(THREE[k], "data: " + THREE[k] + "-" + i).statusCode())
+                                    .isEqualTo(200);
+                        }
+                    }
+                }
+                assertThat(server.publish(THREE[2], "data: end").statusCode()).isEqualTo(200);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "test-publisher");
+        publisher.start();
+        first.awaitBody("data: scoresaaa-15\n\n", Duration.ofSeconds(10));
+        first.abort();
+        List<String[]> before = frames(first.bodySoFar());
+        String lastId = before.get(before.size() - 1)[0];
+
+        RawHttp second = server.subscribe(THREE_TOPICS.replace("topic=scoresaaa&", "") + "&topic=SCORESAAA",
+                "Last-Event-ID: " + lastId);
+        second.awaitBody("data: end\n\n", Duration.ofSeconds(20));
+        publisher.join(20_000);
+
+        List<String> data = new ArrayList<>();
+        topicFrames(first.bodySoFar()).forEach(f -> data.add(f[1]));
+        topicFrames(second.bodySoFar()).forEach(f -> data.add(f[1]));
+        for (int k = 0; k < THREE.length; k++) {
+            String t = THREE[k];
+            List<String> expected = new ArrayList<>();
+            for (int i = 1; i <= rounds; i++) {
+                if (i % (k == 0 ? 1 : k == 1 ? 3 : 20) == 0) {
+                    expected.add(t + "-" + i);
+                }
+            }
+            assertThat(data.stream().filter(d -> d.startsWith(t + "-")).toList()).as(t).containsExactlyElementsOf(expected);
+        }
+        assertThat(second.bodySoFar()).doesNotContain("esper-gap");
+    }
+
+    @Test
+    void aStreamOfSeveralTopicsResumesFromTheLastEventIdQueryParameterToo() throws Exception {
+        open();
+        RawHttp first = server.subscribe(THREE_TOPICS);
+        server.publish(THREE[0], "data: one");
+        String id = frames(first.awaitBody("data: one\n\n", PROMPTLY)).get(0)[0];
+        first.close();
+        server.publish(THREE[1], "data: two");
+
+        RawHttp second = server.subscribe(THREE_TOPICS + "&lastEventId=" + id);
+
+        assertThat(second.awaitBody("data: two\n\n", PROMPTLY)).doesNotContain("data: one").doesNotContain("esper-gap");
+    }
+
+    @Test
+    void aBadListOfTopicsIs400WithAOneLineReasonAndAddsNoSubscriber() throws Exception {
+        withConfig(Broker.builder(), openConfig().maxStreamTopics(2));
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("/subscribe", "GET /subscribe needs at least one topic");
+        cases.put("/subscribe?lastEventId=1", "GET /subscribe needs at least one topic");
+        cases.put("/subscribe?topic=scoresaaa&topic=bad-id", "topic id must be 8-64 ASCII letters or digits, was 'bad-id'");
+        cases.put("/subscribe?topic=scoresaaa&topic=chatroomb&topic=noticesccc",
+                "a stream may follow at most 2 topics (the max-stream-topics limit), was 3");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            HttpResponse<String> r = server.get(c.getKey(), "Origin", "https://app.example");
+            assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);
+            assertThat(r.body().strip()).as(c.getKey()).startsWith("{\"error\":\"" + c.getValue()).doesNotContain("\n");
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(c.getKey()).hasValue("*");
+        }
+        assertThat(server.clients()).isZero();
+        assertThat(server.broker().stats().topics()).isZero();
+        assertThat(server.subscribe("/subscribe?topic=scoresaaa&topic=SCORESaaa&topic=chatroomb").bodySoFar())
+                .isEqualTo(":ok\n\n");
+    }
+
+    @Test
+    void aTokenThatDoesNotGrantEveryTopicIs403NamingThoseItDoesNot() throws Exception {
+        withConfig(Broker.builder(), protectedConfig());
+        String one = Tokens.hs256(Tokens.SUBSCRIBER_SECRET, THREE[0]);
+        String several = Tokens.hmac("HS256", Tokens.SUBSCRIBER_SECRET, "{\"topics\":[\"scoresaaa\",\"chatroomb\","
+                + "\"noticesccc\"],\"exp\":" + (Tokens.now() + 3600) + "}");
+
+        HttpResponse<String> refused = server.get(THREE_TOPICS, "Authorization", "Bearer " + one);
+
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("token does not grant topics 'chatroomb', 'noticesccc'");
+        assertThat(server.subscribe(THREE_TOPICS + "&token=" + several).bodySoFar()).isEqualTo(":ok\n\n");
+        assertThat(server.subscribe("/subscribe?topic=scoresaaa&token=" + one).bodySoFar()).isEqualTo(":ok\n\n");
+    }
+
+    @Test
+    void statsCountAStreamOfSeveralTopicsOnceAsAClientAndOnceAsASubscriberOfEachTopic() throws Exception {
+        open();
+        server.subscribe(THREE_TOPICS);
+        server.subscribe("/subscribe/" + THREE[0]);
+
+        assertThat(server.get("/stats").body()).contains("\"clients\":2", "\"topics\":3");
+        assertThat(server.publish(THREE[0], "data: x").body()).endsWith("\"subscribers\":2}");
+        assertThat(server.publish(THREE[2], "data: x").body()).endsWith("\"subscribers\":1}");
+    }
+
+    @Test
+    void aResumeOlderThanRetentionStartsWithAnEsperGapNamingThatTopicOnBothKindsOfStream() throws Exception {
+        open(Broker.builder().historySize(2));
+        RawHttp multi = server.subscribe(THREE_TOPICS);
+        RawHttp single = server.subscribe("/subscribe/" + THREE[0]);
+        server.publish(THREE[0], "data: seen");
+        server.publish(THREE[1], "data: seen too");
+        String multiId = frames(multi.awaitBody("data: seen too\n\n", PROMPTLY)).get(1)[0];
+        String singleId = frames(single.awaitBody("data: seen\n\n", PROMPTLY)).get(0)[0];
+        multi.close();
+        single.close();
+        for (int i = 1; i <= 3; i++) {
+            server.publish(THREE[0], "data: missed " + i);
+        }
+
+        RawHttp multiAgain = server.subscribe(THREE_TOPICS, "Last-Event-ID: " + multiId);
+        RawHttp singleAgain = server.subscribe("/subscribe/" + THREE[0], "Last-Event-ID: " + singleId);
+
+        String gap = ":ok\n\nevent: esper-gap\ndata: {\"topics\":[\"scoresaaa\"]}\n\n";
+        assertThat(multiAgain.awaitBody("data: missed 3\n\n", PROMPTLY)).startsWith(gap).doesNotContain("missed 1");
+        assertThat(singleAgain.awaitBody("data: missed 3\n\n", PROMPTLY)).startsWith(gap).doesNotContain("missed 1");
+    }
+
+    @Test
+    void aCompleteResumeNeverStartsWithAnEsperGapOnEitherKindOfStream() throws Exception {
+        open(Broker.builder().historySize(10));
+        RawHttp multi = server.subscribe(THREE_TOPICS);
+        RawHttp single = server.subscribe("/subscribe/" + THREE[1]);
+        server.publish(THREE[1], "data: seen");
+        String multiId = frames(multi.awaitBody("data: seen\n\n", PROMPTLY)).get(0)[0];
+        String singleId = frames(single.awaitBody("data: seen\n\n", PROMPTLY)).get(0)[0];
+        multi.close();
+        single.close();
+        server.publish(THREE[1], "data: missed");
+
+        RawHttp multiAgain = server.subscribe(THREE_TOPICS, "Last-Event-ID: " + multiId);
+        RawHttp singleAgain = server.subscribe("/subscribe/" + THREE[1], "Last-Event-ID: " + singleId);
+
+        assertThat(multiAgain.awaitBody("data: missed\n\n", PROMPTLY)).startsWith(":ok\n\nid: chatroomb:");
+        assertThat(singleAgain.awaitBody("data: missed\n\n", PROMPTLY)).startsWith(":ok\n\nid: ");
+        assertThat(multiAgain.bodySoFar() + singleAgain.bodySoFar()).doesNotContain("esper-gap");
     }
 }

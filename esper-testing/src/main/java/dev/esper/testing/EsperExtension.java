@@ -2,7 +2,7 @@ package dev.esper.testing;
 
 import dev.esper.config.EsperConfig;
 import java.net.URI;
-import java.util.List;
+import java.util.Collection;
 import java.util.Objects;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>To test as your identity provider's tokens will reach esper, {@link #withKeyPair} runs esper keyed by a
  * generated RSA or EC key pair whose JWK Set the extension serves itself on loopback; its helpers then sign with
- * the private key, and {@link #subscriberToken(List)} mints grants of several topics. Thread-safe.
+ * the private key, and {@link #subscriberToken(Collection)} mints grants of several topics. Thread-safe.
  */
 public final class EsperExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback {
@@ -154,6 +154,16 @@ public final class EsperExtension implements BeforeAllCallback, AfterAllCallback
         return server().subscribe(topic, lastEventId);
     }
 
+    /** See {@link EsperTestServer#subscribe(Collection)}. */
+    public SseTestClient subscribe(Collection<String> topics) {
+        return server().subscribe(topics);
+    }
+
+    /** See {@link EsperTestServer#subscribe(Collection, String)}. */
+    public SseTestClient subscribe(Collection<String> topics, String lastEventId) {
+        return server().subscribe(topics, lastEventId);
+    }
+
     /** See {@link EsperTestServer#subscriberToken(String)}. */
     public String subscriberToken(String topic) {
         return server().subscriberToken(topic);
@@ -164,13 +174,13 @@ public final class EsperExtension implements BeforeAllCallback, AfterAllCallback
         return server().publisherToken(topic);
     }
 
-    /** See {@link EsperTestServer#subscriberToken(List)}. */
-    public String subscriberToken(List<String> topics) {
+    /** See {@link EsperTestServer#subscriberToken(Collection)}. */
+    public String subscriberToken(Collection<String> topics) {
         return server().subscriberToken(topics);
     }
 
-    /** See {@link EsperTestServer#publisherToken(List)}. */
-    public String publisherToken(List<String> topics) {
+    /** See {@link EsperTestServer#publisherToken(Collection)}. */
+    public String publisherToken(Collection<String> topics) {
         return server().publisherToken(topics);
     }
 

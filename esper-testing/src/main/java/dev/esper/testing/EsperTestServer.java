@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +83,7 @@ public final class EsperTestServer implements AutoCloseable {
     /**
      * Starts esper keyed by a fresh key pair of {@code type}, whose public key this server serves as a JWK Set on
      * 127.0.0.1: every side the settings give no secret or public keys of its own is keyed by that set. The
-     * helpers' tokens are signed with the private key; {@link #subscriberToken(List)} mints grants of several
+     * helpers' tokens are signed with the private key; {@link #subscriberToken(Collection)} mints grants of several
      * topics.
      *
      * @param type RSA (RS256 tokens) or EC (P-256, ES256 tokens)
@@ -190,6 +191,48 @@ public final class EsperTestServer implements AutoCloseable {
     }
 
     /**
+     * Subscribes one stream to several topics ({@code GET /subscribe?topic=…&topic=…}, SPEC 8); returns once the
+     * stream is open. Each event's {@link SseEvent#topic()} is the topic it was published to, and its id a
+     * {@code <topic>:<cursor>} that resumes every topic ({@link #subscribe(Collection, String)}).
+     *
+     * @param topics one or more topics
+     * @throws AssertionError if the answer is not a {@code 200} event stream
+     */
+    public SseTestClient subscribe(Collection<String> topics) {
+        return subscribe(topics, null);
+    }
+
+    /**
+     * {@link #subscribe(Collection)} with a {@code Last-Event-ID}: an id from a stream of the same topics resumes
+     * each of them exactly where that event left it.
+     *
+     * @param topics one or more topics
+     * @param lastEventId the id to resume after; null for none
+     * @throws AssertionError if the answer is not a {@code 200} event stream
+     */
+    public SseTestClient subscribe(Collection<String> topics, String lastEventId) {
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("a stream needs at least one topic");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        token(Side.SUBSCRIBER, null, List.copyOf(topics)).ifPresent(t -> headers.put("Authorization", "Bearer " + t));
+        if (lastEventId != null) {
+            headers.put("Last-Event-ID", lastEventId);
+        }
+        StringBuilder query = new StringBuilder();
+        for (String t : topics) {
+            query.append(query.length() == 0 ? "?" : "&").append("topic=").append(encode(t));
+        }
+        SseTestClient client = SseTestClient.connect(baseUri().resolve("subscribe" + query), headers, TIMEOUT);
+        if (client.status() != 200) {
+            throw new AssertionError("subscribe to " + topics + " answered " + client.status() + ": "
+                    + client.body().trim());
+        }
+        clients.add(client);
+        return client;
+    }
+
+    /**
      * A subscribe token for a topic ({@code sub}), valid for an hour.
      *
      * @throws IllegalStateException if the subscriber side is open, or keyed by public keys this server does not
@@ -206,7 +249,7 @@ public final class EsperTestServer implements AutoCloseable {
      *
      * @throws IllegalStateException as {@link #subscriberToken(String)}
      */
-    public String subscriberToken(List<String> topics) {
+    public String subscriberToken(Collection<String> topics) {
         return tokenFor(Side.SUBSCRIBER, null, List.copyOf(topics));
     }
 
@@ -220,8 +263,11 @@ public final class EsperTestServer implements AutoCloseable {
         return tokenFor(Side.PUBLISHER, Objects.requireNonNull(topic, "topic"), null);
     }
 
-    /** A publish token granting several topics ({@code topics}), valid for an hour; see {@link #subscriberToken(List)}. */
-    public String publisherToken(List<String> topics) {
+    /**
+     * A publish token granting several topics ({@code topics}), valid for an hour; see
+     * {@link #subscriberToken(Collection)}.
+     */
+    public String publisherToken(Collection<String> topics) {
         return tokenFor(Side.PUBLISHER, null, List.copyOf(topics));
     }
 

@@ -18,17 +18,52 @@ final class SseParser {
     private static final byte LF = '\n';
 
     private final Consumer<SseEvent> sink;
+    /** Where each event's topic comes from (see {@link SseEvent#topic()}). */
+    private final Topics topics;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final StringBuilder data = new StringBuilder();
     private String eventType = "";
     private String lastEventId = "";
+    /** The {@code id} field of the event being read, or null when it has none of its own. */
+    private String ownId;
     private long retry = -1;
     private boolean afterCr;
     private int bomBytesSeen;
     private boolean bomChecked;
 
+    /** Where an event's topic comes from. */
+    interface Topics {
+        /**
+         * The topic of an event.
+         *
+         * @param type the event type
+         * @param ownId the event's own {@code id} field, or null
+         * @return the topic, or empty
+         */
+        String of(String type, String ownId);
+
+        /** Every event has no topic. */
+        Topics NONE = (type, ownId) -> "";
+
+        /** A stream of one topic ({@code /subscribe/{topic}}): every event but esper-gap is that topic's. */
+        static Topics one(String topic) {
+            return (type, ownId) -> "esper-gap".equals(type) ? "" : topic;
+        }
+
+        /** A stream of several ({@code /subscribe?topic=…}): an event's topic starts its own id, {@code <topic>:}. */
+        Topics FROM_IDS = (type, ownId) -> {
+            int colon = ownId == null ? -1 : ownId.indexOf(':');
+            return colon > 0 ? ownId.substring(0, colon) : "";
+        };
+    }
+
     SseParser(Consumer<SseEvent> sink) {
+        this(sink, Topics.NONE);
+    }
+
+    SseParser(Consumer<SseEvent> sink, Topics topics) {
         this.sink = sink;
+        this.topics = topics;
     }
 
     /** Feeds bytes; complete lines are interpreted at once. */
@@ -109,6 +144,7 @@ final class SseParser {
             case "id":
                 if (value.indexOf('\0') < 0) {
                     lastEventId = value;
+                    ownId = value;
                 }
                 break;
             case "retry":
@@ -126,13 +162,15 @@ final class SseParser {
     }
 
     private void dispatch() {
+        String own = ownId;
+        ownId = null;
         if (data.length() == 0) {
             eventType = "";
             return;
         }
         data.setLength(data.length() - 1);
         String type = eventType.isEmpty() ? "message" : eventType;
-        SseEvent event = new SseEvent(lastEventId, type, data.toString());
+        SseEvent event = new SseEvent(lastEventId, type, data.toString(), topics.of(type, own));
         data.setLength(0);
         eventType = "";
         sink.accept(event);

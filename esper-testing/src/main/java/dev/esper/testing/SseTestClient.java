@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A small blocking SSE client for tests: opens a {@code GET} over HTTP/1.1, reads the stream on its own
- * daemon thread, and hands over events parsed by the HTML standard's rules.
+ * daemon thread, and hands over events parsed by the HTML standard's rules, each with the esper topic it came
+ * from ({@link SseEvent#topic()}: a stream of {@code /subscribe/{topic}} is that topic's; on a stream of
+ * several, {@code /subscribe?topic=…&topic=…}, an event's id starts with its topic).
  *
  * <pre>{@code
  * try (SseTestClient client = SseTestClient.connect(uri, Map.of(), Duration.ofSeconds(5))) {
@@ -57,12 +59,14 @@ public final class SseTestClient implements AutoCloseable {
     private final Map<String, String> headers;
     private final String body;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final SseParser parser = new SseParser(queue::add);
+    private final SseParser parser;
     /** Set by the reader thread when the stream ended; read by the test thread. */
     private volatile End end;
     private volatile boolean closed;
 
-    private SseTestClient(Socket socket, InputStream in, int status, Map<String, String> headers, String body) {
+    private SseTestClient(Socket socket, InputStream in, int status, Map<String, String> headers, String body,
+            SseParser.Topics topics) {
+        this.parser = new SseParser(queue::add, topics);
         this.socket = socket;
         this.in = in;
         this.status = status;
@@ -121,14 +125,15 @@ public final class SseTestClient implements AutoCloseable {
                     .toLowerCase(Locale.ROOT).startsWith("text/event-stream");
             if (!isStream) {
                 String text = new String(readUpTo(body, MAX_ERROR_BODY), StandardCharsets.UTF_8);
-                SseTestClient client = new SseTestClient(socket, body, status, headers, text);
+                SseTestClient client = new SseTestClient(socket, body, status, headers, text, SseParser.Topics.NONE);
                 client.end = new End(true, "the response was " + status + ", not an event stream");
                 client.closed = true;
                 socket.close();
                 return client;
             }
             socket.setSoTimeout(0);
-            SseTestClient client = new SseTestClient(socket, body, status, Collections.unmodifiableMap(headers), "");
+            SseTestClient client = new SseTestClient(socket, body, status, Collections.unmodifiableMap(headers), "",
+                    topicsOf(uri));
             Thread reader = new Thread(client::readLoop, "sse-test-client " + uri.getRawPath());
             reader.setDaemon(true);
             reader.start();
@@ -138,6 +143,19 @@ public final class SseTestClient implements AutoCloseable {
             throw new UncheckedIOException("cannot open " + uri.getScheme() + "://" + uri.getHost() + ":" + port
                     + uri.getRawPath() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Where the events of a stream at {@code uri} take their topic from: the path's last segment after
+     * {@code /subscribe/}, or their ids on {@code /subscribe?topic=…}.
+     */
+    private static SseParser.Topics topicsOf(URI uri) {
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        int at = path.lastIndexOf("/subscribe/");
+        if (at >= 0 && path.indexOf('/', at + "/subscribe/".length()) < 0) {
+            return SseParser.Topics.one(path.substring(at + "/subscribe/".length()).toLowerCase(Locale.ROOT));
+        }
+        return path.endsWith("/subscribe") ? SseParser.Topics.FROM_IDS : SseParser.Topics.NONE;
     }
 
     /** The response status code. */

@@ -4,6 +4,7 @@ import dev.esper.auth.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Base64;
 import java.util.List;
 import javax.crypto.Mac;

@@ -47,7 +47,7 @@ class EsperExtensionTest {
 
         SseTestClient events = esper.subscribe("resume1234", "a1");
 
-        assertThat(events.awaitEvent(TIMEOUT)).isEqualTo(new SseEvent("a2", "message", "second"));
+        assertThat(events.awaitEvent(TIMEOUT)).isEqualTo(new SseEvent("a2", "message", "second", "resume1234"));
     }
 
     @Test
@@ -102,5 +102,38 @@ class EsperExtensionTest {
             }
         }
         events.awaitEnd(TIMEOUT);
+    }
+
+    @Test
+    void aStreamOfSeveralTopicsGivesEachEventsTopicAndResumesEveryTopicFromItsLastId() {
+        SseTestClient page = esper.subscribe(List.of("scores2026", "chatroom26"));
+        esper.publish("scores2026", "data: 1-0");
+        esper.publish("chatroom26", "data: hello");
+        List<SseEvent> first = page.awaitEvents(2, TIMEOUT);
+        assertThat(first).extracting(SseEvent::topic).containsExactlyInAnyOrder("scores2026", "chatroom26");
+        page.close();
+        esper.publish("scores2026", "data: 2-0");
+
+        SseTestClient again = esper.subscribe(List.of("chatroom26", "scores2026"), first.get(1).id());
+
+        SseEvent missed = again.awaitEvent(TIMEOUT);
+        assertThat(missed.topic()).isEqualTo("scores2026");
+        assertThat(missed.data()).isEqualTo("2-0");
+        assertThat(missed.isGap()).isFalse();
+    }
+
+    @Test
+    void aResumeFromAnIdTheTopicNeverHadStartsWithAnEsperGapThatHasNoTopic() {
+        esper.publish("gapped1234", "data: kept");
+
+        SseTestClient events = esper.subscribe("gapped1234", "never-seen");
+
+        SseEvent gap = events.awaitEvent(TIMEOUT);
+        assertThat(gap.isGap()).isTrue();
+        assertThat(gap.topic()).isEmpty();
+        assertThat(gap.data()).isEqualTo("{\"topics\":[\"gapped1234\"]}");
+        SseEvent kept = events.awaitEvent(TIMEOUT);
+        assertThat(kept.data()).isEqualTo("kept");
+        assertThat(kept.topic()).isEqualTo("gapped1234");
     }
 }

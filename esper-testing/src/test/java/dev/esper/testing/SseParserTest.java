@@ -84,4 +84,29 @@ class SseParserTest {
     void anEmptyDataFieldDispatchesAnEmptyEvent() {
         assertThat(feed("data\n\n")).containsExactly(new SseEvent("", "message", ""));
     }
+
+    @Test
+    void onAStreamOfSeveralTopicsAnEventsTopicStartsItsOwnIdAndAGapHasNone() {
+        List<SseEvent> got = new ArrayList<>();
+        SseParser several = new SseParser(got::add, SseParser.Topics.FROM_IDS);
+        byte[] b = ("id: scoresaaa:1Abc.x\ndata: 1\n\nevent: esper-gap\ndata: {}\n\nid: chatroomb:1Abc.y\n"
+                + "data: 2\n\n").getBytes(StandardCharsets.UTF_8);
+
+        several.feed(b, 0, b.length);
+
+        assertThat(got).extracting(SseEvent::topic).containsExactly("scoresaaa", "", "chatroomb");
+        assertThat(got.get(1).isGap()).isTrue();
+        assertThat(got.get(1).id()).as("the last id carries over, as in a browser").isEqualTo("scoresaaa:1Abc.x");
+    }
+
+    @Test
+    void onAStreamOfOneTopicEveryEventButAGapIsThatTopics() {
+        List<SseEvent> got = new ArrayList<>();
+        SseParser one = new SseParser(got::add, SseParser.Topics.one("abcdef123"));
+        byte[] b = "event: esper-gap\ndata: {}\n\nid: 7\ndata: x\n\n".getBytes(StandardCharsets.UTF_8);
+
+        one.feed(b, 0, b.length);
+
+        assertThat(got).extracting(SseEvent::topic).containsExactly("", "abcdef123");
+    }
 }

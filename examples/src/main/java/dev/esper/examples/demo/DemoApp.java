@@ -19,8 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import javax.crypto.SecretKey;
 import org.eclipse.jetty.ee10.servlet.ErrorHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -31,10 +34,11 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * The demo: a page with a live feed of a topic and a form that publishes to it, served by a Jetty app
- * that mounts esper at {@code /esper/*} with both sides protected. The app mints short-lived tokens for
- * the page at {@code /demo/tokens?topic=…} (a real app would check who is asking first); the secrets are
- * random at every start and never leave the process.
+ * The demo: a page with one live feed of two topics, followed on one stream (SPEC 8), and a form that publishes
+ * to either, served by a Jetty app that mounts esper at {@code /esper/*} with both sides protected. The app mints
+ * short-lived tokens for the page at {@code /demo/tokens?topic=…&topic=…} (a real app would check who is asking
+ * first): one subscribe token whose {@code topics} claim grants every topic asked for, and a publish token per
+ * topic. The secrets are random at every start and never leave the process.
  *
  * <pre>
  * mvn -B -q install -Dmaven.test.skip=true &amp;&amp; mvn -B -q -pl examples exec:java@demo
@@ -138,7 +142,7 @@ public final class DemoApp implements AutoCloseable {
         return Secret.of(name, new String(key.getEncoded(), StandardCharsets.US_ASCII));
     }
 
-    /** Mints a subscribe and a publish token for one topic. */
+    /** Mints one subscribe token for the topics asked for, and a publish token for each. */
     private static final class TokenServlet extends HttpServlet {
         private static final long serialVersionUID = 1L;
         private final transient SecretKey subscriberKey;
@@ -151,24 +155,29 @@ public final class DemoApp implements AutoCloseable {
 
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            String raw = req.getParameter("topic");
+            String[] raw = req.getParameterValues("topic");
             resp.setCharacterEncoding("UTF-8");
-            if (raw == null || !TopicId.isValid(raw)) {
+            resp.setContentType("application/json");
+            if (raw == null || raw.length > 8 || !Arrays.stream(raw).allMatch(TopicId::isValid)) {
                 resp.setStatus(400);
-                resp.setContentType("application/json");
-                resp.getWriter().write("{\"error\":\"topic must be 8-64 ASCII letters or digits\"}");
+                resp.getWriter().write("{\"error\":\"topics must be 1 to 8 ids of 8-64 ASCII letters or digits\"}");
                 return;
             }
-            String topic = TopicId.of(raw).value();
+            List<String> topics = Arrays.stream(raw).map(t -> TopicId.of(t).value()).distinct().toList();
             Date exp = Date.from(Instant.now().plus(TOKEN_LIFETIME));
-            String subscribe = Jwts.builder().subject(topic).expiration(exp).signWith(subscriberKey, Jwts.SIG.HS256)
-                    .compact();
-            String publish = Jwts.builder().subject(topic).expiration(exp).signWith(publisherKey, Jwts.SIG.HS256)
-                    .compact();
-            resp.setContentType("application/json");
+            String subscribe = Jwts.builder().claim("topics", topics).expiration(exp)
+                    .signWith(subscriberKey, Jwts.SIG.HS256).compact();
+            List<String> names = new ArrayList<>();
+            List<String> publish = new ArrayList<>();
+            for (String t : topics) {
+                String token = Jwts.builder().subject(t).expiration(exp).signWith(publisherKey, Jwts.SIG.HS256)
+                        .compact();
+                names.add("\"" + t + "\"");
+                publish.add("\"" + t + "\":\"" + token + "\"");
+            }
             resp.setHeader("Cache-Control", "no-store");
-            resp.getWriter().write("{\"topic\":\"" + topic + "\",\"subscribe\":\"" + subscribe + "\",\"publish\":\""
-                    + publish + "\"}");
+            resp.getWriter().write("{\"topics\":[" + String.join(",", names) + "],\"subscribe\":\"" + subscribe
+                    + "\",\"publish\":{" + String.join(",", publish) + "}}");
         }
     }
 
