@@ -134,7 +134,7 @@ public final class HttpApi {
                 Admission.isSubscribeRoute(path));
         String query = exchange.rawQuery();
         Admission a = Admission.decide(exchange.method(), path, exchange.header("Authorization"),
-                exchange.header("Cookie"), query, policy, tokenSources, metrics != null);
+                cookies(exchange), query, policy, tokenSources, metrics != null);
         switch (a.action()) {
             case SUBSCRIBE:
                 subscribe(exchange, cors, a.topic(), Admission.lastEventId(exchange.header("Last-Event-ID"), query));
@@ -166,6 +166,15 @@ public final class HttpApi {
                 a.headers().forEach(reject::header);
                 respond(exchange, error(reject, a.reason(), hasBody(exchange)));
         }
+    }
+
+    /**
+     * The request's cookies as one {@code Cookie} header: several fields (as HTTP/2 clients send them) joined with
+     * {@code "; "}, as RFC 9113 section 8.2.3 says to; null without any.
+     */
+    static String cookies(Exchange exchange) {
+        List<String> fields = exchange.headers("Cookie");
+        return fields.isEmpty() ? null : fields.size() == 1 ? fields.get(0) : String.join("; ", fields);
     }
 
     /**
