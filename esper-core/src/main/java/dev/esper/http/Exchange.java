@@ -3,6 +3,7 @@ package dev.esper.http;
 import dev.esper.broker.Chunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * One HTTP request and its response, as a front end carries them for {@link HttpApi}: the only thing a front end
@@ -30,6 +31,16 @@ public interface Exchange {
 
     /** The first value of a request header (name in any case), or null. */
     String header(String name);
+
+    /**
+     * Every value of a request header (name in any case), in the order received; empty if absent. The API reads
+     * the {@code Cookie} header this way: over HTTP/2 a client may send each cookie as its own header field
+     * (RFC 9113 section 8.2.3). The default suits a front end that joins repeated fields itself: the first value.
+     */
+    default List<String> headers(String name) {
+        String value = header(name);
+        return value == null ? List.of() : List.of(value);
+    }
 
     /**
      * Sends a complete answer and ends the exchange. Never blocks for long: the body is small. The front end

@@ -175,6 +175,15 @@ public final class HttpApi {
     }
 
     /**
+     * The request's cookies as one {@code Cookie} header: several fields (as HTTP/2 clients send them) joined with
+     * {@code "; "}, as RFC 9113 section 8.2.3 says to; null without any.
+     */
+    static String cookies(Exchange exchange) {
+        List<String> fields = exchange.headers("Cookie");
+        return fields.isEmpty() ? null : fields.size() == 1 ? fields.get(0) : String.join("; ", fields);
+    }
+
+    /**
      * The body of {@code GET /stats}: the broker's counters, and under {@code "auth"} the state each protected
      * side's verifier reports ({@link dev.esper.auth.TokenVerifier#status()}), when one reports anything.
      */

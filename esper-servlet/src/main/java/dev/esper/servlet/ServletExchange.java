@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +97,11 @@ final class ServletExchange implements Exchange, AsyncListener {
     @Override
     public String header(String name) {
         return req.getHeader(name);
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        return Collections.list(req.getHeaders(name));
     }
 
     @Override

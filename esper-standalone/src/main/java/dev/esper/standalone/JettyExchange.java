@@ -3,6 +3,7 @@ package dev.esper.standalone;
 import dev.esper.http.Answer;
 import dev.esper.http.Exchange;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,11 @@ final class JettyExchange implements Exchange {
     @Override
     public String header(String name) {
         return request.getHeaders().get(name);
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        return request.getHeaders().getValuesList(name);
     }
 
     @Override

@@ -457,6 +457,18 @@ public abstract class AuthMatrixContract {
                 .isEqualTo(200);
     }
 
+    /** HTTP/2 clients may send each cookie as a field of its own (RFC 9113 section 8.2.3); all of them count. */
+    @Test
+    void theTokenCookieIsFoundInAnyOfSeveralCookieFields() throws Exception {
+        start(Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET);
+        String good = Tokens.hs256(Tokens.SUBSCRIBER_SECRET, TOPIC);
+
+        assertThat(subscribeStatus("", "Cookie: lang=en", "Cookie: esper_token=" + good, "Cookie: theme=dark"))
+                .isEqualTo(200);
+        assertThat(subscribeStatus("", "Cookie: lang=en", "Cookie: theme=dark")).as("no token cookie in any")
+                .isEqualTo(401);
+    }
+
     private int subscribeStatus(String query, String... headerLines) throws Exception {
         RawHttp r = server.raw("GET", "/subscribe/" + TOPIC + query, List.of(headerLines), null).readHead();
         int status = r.status();
