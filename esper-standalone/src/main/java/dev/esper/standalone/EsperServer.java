@@ -195,8 +195,7 @@ public final class EsperServer implements AutoCloseable {
             heads.start();
 
             EsperServer running = new EsperServer(config, policy, broker, server, connector, heads, metrics);
-            running.logBanner();
-            logConnectionCap(cap);
+            running.logBanner(cap);
             return running;
         } catch (Exception e) {
             stopQuietly(server);
@@ -384,11 +383,11 @@ public final class EsperServer implements AutoCloseable {
         }
     }
 
-    private void logBanner() {
-        String protocols = config.tlsCert().isPresent() ? "HTTP/2 and HTTP/1.1 over TLS"
-                : config.h2c() ? "HTTP/1.1 and cleartext HTTP/2" : "HTTP/1.1";
-        LOG.info("esper {} listening on {} ({}; Jetty {}, {} I/O thread(s))", Version.get(),
-                uri.toString().replaceAll("/$", ""), protocols, Jetty.VERSION, config.threads());
+    /**
+     * The start-up banner: memory, how each side is keyed, the connection cap, and last the line that says where the
+     * server listens (so whoever waits for that line has the whole banner).
+     */
+    private void logBanner(ConnectionCap cap) {
         long budget = config.memoryBudget();
         long maxHeap = Runtime.getRuntime().maxMemory();
         LOG.info("memory budget {} MiB{}", budget / (1024 * 1024),
@@ -397,6 +396,15 @@ public final class EsperServer implements AutoCloseable {
             LOG.warn("{} is more than the max heap ({} MiB): the broker may run out of memory before it reaches "
                     + "the budget", Setting.MEMORY_BUDGET.flag(), maxHeap / (1024 * 1024));
         }
+        logAuth();
+        logConnectionCap(cap);
+        String protocols = config.tlsCert().isPresent() ? "HTTP/2 and HTTP/1.1 over TLS"
+                : config.h2c() ? "HTTP/1.1 and cleartext HTTP/2" : "HTTP/1.1";
+        LOG.info("esper {} listening on {} ({}; Jetty {}, {} I/O thread(s))", Version.get(),
+                uri.toString().replaceAll("/$", ""), protocols, Jetty.VERSION, config.threads());
+    }
+
+    private void logAuth() {
         if (config.noAuth()) {
             LOG.warn("--no-auth: AUTHENTICATION IS OFF. Anyone who can reach {} can subscribe, publish and read "
                     + "stats; the secrets and public keys set are ignored", uri);
