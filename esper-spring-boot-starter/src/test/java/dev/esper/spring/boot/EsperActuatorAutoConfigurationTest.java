@@ -81,7 +81,8 @@ class EsperActuatorAutoConfigurationTest {
     void theHealthIndicatorIsDownWithTheReasonWhileTheTransportIsDown() {
         actuator.withUserConfiguration(ClusterTransport.class).run(context -> {
             HealthIndicator indicator = context.getBean("esperHealthIndicator", HealthIndicator.class);
-            assertThat(indicator.health().getDetails()).containsEntry("transport", Map.of("type", "test", "state", "up"));
+            assertThat(indicator.health().getDetails())
+                    .containsEntry("transport", Map.of("type", "test", "state", "up"));
 
             context.getBean(DownableTransport.class).down = true;
 
