@@ -10,9 +10,10 @@ import java.util.List;
 
 /**
  * Spring Boot's configuration metadata for the {@code esper.*} properties (so IDEs complete them, with their
- * meaning and default), made from {@link Setting}: the build runs {@link #main} after compiling and writes
- * {@code META-INF/spring-configuration-metadata.json} into the jar, so a setting added to the table is
- * described without anyone writing JSON. The {@code ConfigurationMetadataTest} checks the file against the table.
+ * meaning and default), made from {@link Setting}, and for {@code management.health.esper.enabled}: the build
+ * runs {@link #main} after compiling and writes {@code META-INF/spring-configuration-metadata.json} into the
+ * jar, so a setting added to the table is described without anyone writing JSON. The
+ * {@code ConfigurationMetadataTest} checks the file against the table.
  */
 final class ConfigurationMetadata {
     private static final String SOURCE = EsperAutoConfiguration.class.getName();
@@ -35,6 +36,9 @@ final class ConfigurationMetadata {
         Files.writeString(file, json(), StandardCharsets.UTF_8);
     }
 
+    /** Turns the health indicator off ({@code @ConditionalOnEnabledHealthIndicator("esper")}). */
+    static final String HEALTH_ENABLED = "management.health.esper.enabled";
+
     /** The metadata, as JSON. */
     static String json() {
         List<String> properties = new ArrayList<>();
@@ -46,6 +50,9 @@ final class ConfigurationMetadata {
         for (Setting s : EsperProperties.settings()) {
             properties.add(property(EsperProperties.propertyName(s), type(s), description(s), defaultValue(s)));
         }
+        properties.add(property(HEALTH_ENABLED, "java.lang.Boolean",
+                "Whether to enable esper's health check (the component esper in Actuator's health endpoint).",
+                EsperActuatorAutoConfiguration.class.getName(), "true"));
         return "{\n"
                 + "  \"groups\": [\n"
                 + "    {\n"
@@ -62,11 +69,16 @@ final class ConfigurationMetadata {
     }
 
     private static String property(String name, String type, String description, String defaultJson) {
+        return property(name, type, description, SOURCE, defaultJson);
+    }
+
+    private static String property(String name, String type, String description, String source,
+            String defaultJson) {
         return "    {\n"
                 + "      \"name\": " + quote(name) + ",\n"
                 + "      \"type\": " + quote(type) + ",\n"
                 + "      \"description\": " + quote(description) + ",\n"
-                + "      \"sourceType\": " + quote(SOURCE)
+                + "      \"sourceType\": " + quote(source)
                 + (defaultJson == null ? "" : ",\n      \"defaultValue\": " + defaultJson) + "\n"
                 + "    }";
     }

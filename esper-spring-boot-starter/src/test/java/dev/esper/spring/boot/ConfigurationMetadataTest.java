@@ -51,6 +51,7 @@ class ConfigurationMetadataTest {
         for (Setting s : EsperProperties.settings()) {
             expected.add(EsperProperties.propertyName(s));
         }
+        expected.add("management.health.esper.enabled");
         Map<String, ConfigurationMetadataProperty> properties = properties();
         assertThat(properties).containsOnlyKeys(expected);
         assertThat(properties.values()).allSatisfy(p -> {
@@ -68,6 +69,7 @@ class ConfigurationMetadataTest {
         Map<String, ConfigurationMetadataProperty> properties = properties();
         assertThat(properties.get("esper.enabled").getDefaultValue()).isEqualTo(true);
         assertThat(properties.get("esper.path").getDefaultValue()).isEqualTo("/esper/*");
+        assertThat(properties.get("management.health.esper.enabled").getDefaultValue()).isEqualTo(true);
         assertThat(properties.get("esper.history-size").getType()).isEqualTo("java.lang.Integer");
         assertThat(properties.get("esper.history-size").getDefaultValue()).isEqualTo(100);
         assertThat(properties.get("esper.heartbeat").getDescription()).contains("In seconds.");
@@ -86,7 +88,8 @@ class ConfigurationMetadataTest {
         String defaults = EsperConfig.builder().build().toString();
         for (ConfigurationMetadataProperty p : properties().values()) {
             Object value = p.getDefaultValue();
-            if (value == null || p.getId().equals("esper.enabled") || p.getId().equals("esper.path")) {
+            if (value == null || !p.getId().startsWith("esper.") || p.getId().equals("esper.enabled")
+                    || p.getId().equals("esper.path")) {
                 continue;
             }
             String text = value instanceof Collection<?> c ? String.join(",", c.stream().map(String::valueOf).toList())
