@@ -8,6 +8,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Decides who may subscribe, publish and read stats (SPEC 3), independent of any JWT library.
@@ -27,10 +29,17 @@ import java.util.Optional;
  * topic ids). A valid token that does not grant every topic asked for is an {@link AccessDeniedException}
  * ({@code 403}) whose reason names the topics not granted.
  *
+ * <p>Each check has a blocking form ({@link #checkSubscribe}, which throws) and a non-blocking one
+ * ({@link #checkSubscribeAsync}, whose stage fails with the same exceptions): the latter waits for nothing on the
+ * calling thread when the verifier must first fetch a key ({@link TokenVerifier#verifyAsync}).
+ *
  * <p>Immutable and thread-safe. Build one with {@link #builder()}; a side with no verifier is open, and
  * opening a side is explicit ({@link Builder#open(Side)}).
  */
 public final class AccessPolicy {
+    /** The outcome of a check that passed at once; a stage nobody can complete. */
+    private static final CompletionStage<Void> ADMITTED = CompletableFuture.completedStage(null);
+
     private final TokenVerifier subscriber;
     private final TokenVerifier publisher;
     private final InstantSource clock;
@@ -112,16 +121,67 @@ public final class AccessPolicy {
         check(Side.PUBLISHER, null, token);
     }
 
+    /**
+     * Checks a subscribe request without blocking, for one topic or one stream of several: the token must grant
+     * every one.
+     *
+     * @param topics the topics asked for, at least one
+     * @param token the request's token, or null if it has none
+     * @return completes when the verifier has answered (at once unless it must fetch a key; then on the fetch's
+     *     thread), or exceptionally with an {@link AuthenticationException} ({@code 401}) or an
+     *     {@link AccessDeniedException} ({@code 403}); not null
+     * @throws IllegalArgumentException if no topic is asked for
+     */
+    public CompletionStage<Void> checkSubscribeAsync(Collection<TopicId> topics, String token) {
+        if (Objects.requireNonNull(topics, "topics").isEmpty()) {
+            throw new IllegalArgumentException("at least one topic must be asked for");
+        }
+        return checkAsync(Side.SUBSCRIBER, List.copyOf(topics), token);
+    }
+
+    /** Checks a publish request without blocking; as {@link #checkSubscribeAsync}, on the publisher side. */
+    public CompletionStage<Void> checkPublishAsync(TopicId topic, String token) {
+        return checkAsync(Side.PUBLISHER, List.of(Objects.requireNonNull(topic, "topic")), token);
+    }
+
+    /** Checks a stats request without blocking; as {@link #checkStats}, the failure in the stage. */
+    public CompletionStage<Void> checkStatsAsync(String token) {
+        return checkAsync(Side.PUBLISHER, null, token);
+    }
+
     private void check(Side side, List<TopicId> topics, String token) {
         TokenVerifier verifier = verifierOf(side);
         if (verifier == null) {
             return;
         }
+        requireToken(token);
+        applyRules(topics, verifier.verify(token));
+    }
+
+    private CompletionStage<Void> checkAsync(Side side, List<TopicId> topics, String token) {
+        TokenVerifier verifier = verifierOf(side);
+        if (verifier == null) {
+            return ADMITTED;
+        }
+        CompletionStage<Claims> claims;
+        try {
+            requireToken(token);
+            claims = verifier.verifyAsync(token);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return claims.thenAccept(c -> applyRules(topics, c));
+    }
+
+    private static void requireToken(String token) {
         if (token == null || token.isEmpty()) {
             throw new AuthenticationException("a token is required: send 'Authorization: Bearer <token>' or ?token=",
                     false);
         }
-        Claims claims = verifier.verify(token);
+    }
+
+    /** The claims rules, once the verifier accepted the token; {@code topics} null for stats. */
+    private void applyRules(List<TopicId> topics, Claims claims) {
         double now = clock.millis() / 1000.0;
         double skew = clockSkew.toMillis() / 1000.0;
         Object exp = claims.get("exp");

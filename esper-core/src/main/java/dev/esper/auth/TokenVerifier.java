@@ -1,6 +1,8 @@
 package dev.esper.auth;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The seam where a JWT library plugs in: checks a compact token's form, algorithm, key and signature (and any
@@ -14,7 +16,8 @@ import java.util.Map;
  * from the token itself ({@code jku}, {@code x5u}, {@code jwk}); {@code kid} may only choose among the keys it
  * was configured with.
  *
- * <p>Implementations are thread-safe. {@code esper-jwt} ships one built on jjwt.
+ * <p>Implementations are thread-safe. {@code esper-jwt} ships one built on jjwt. esper's HTTP API calls
+ * {@link #verifyAsync}, never {@link #verify}, on a container thread.
  */
 @FunctionalInterface
 public interface TokenVerifier {
@@ -27,6 +30,23 @@ public interface TokenVerifier {
      *     signature does not verify; the message must not contain the token
      */
     Claims verify(String token);
+
+    /**
+     * Verifies a token without blocking the calling thread. A verifier that has its keys at hand returns a stage
+     * already completed; one that must first fetch a key (a JWK Set read again for an unknown {@code kid}) returns
+     * a stage that completes later, on the thread that completes the fetch. The default completes at once with
+     * {@link #verify}, which suits any verifier whose {@code verify} never waits.
+     *
+     * @param token the compact serialization, never null or empty
+     * @return completes with the claims, or exceptionally with an {@link AuthenticationException}; not null
+     */
+    default CompletionStage<Claims> verifyAsync(String token) {
+        try {
+            return CompletableFuture.completedFuture(verify(token));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /**
      * The state of this verifier's keys for {@code GET /stats} and the start-up banner, e.g. how many keys are

@@ -8,6 +8,7 @@ import dev.esper.broker.Broker;
 import dev.esper.internal.Json;
 import dev.esper.topic.InvalidTopicIdException;
 import dev.esper.topic.TopicId;
+import java.lang.System.Logger.Level;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -20,6 +21,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What {@link HttpApi} makes of a request before its body is read or its stream opened (SPEC 2, 3, 5, 7):
@@ -33,7 +38,10 @@ import java.util.Objects;
  * check), topic id ({@code 400}; for {@code GET /subscribe?topic=…&topic=…}, each id and their number, SPEC 8),
  * token ({@code 401} with {@code WWW-Authenticate}, or {@code 403}). The token comes from the
  * {@code Authorization: Bearer} header, or, only when there is no such header, from the token cookie (subscribe
- * only) or else the {@code token} query parameter ({@link BearerToken}). An open side (see
+ * only) or else the {@code token} query parameter ({@link BearerToken}). Everything but the token check is
+ * decided on the calling thread; so is the token check when the verifier has its key at hand (the common case),
+ * else the decision is {@link Action#PENDING} and completes when the verifier has fetched the key, without
+ * holding the calling thread. An open side (see
  * {@link AccessPolicy#isProtected}) reads no credentials:
  * whatever {@code Authorization} header or {@code token} parameter a request carries, it is admitted.
  *
@@ -57,7 +65,12 @@ final class Admission {
         /** Answer {@code 204} with {@link #headers()}: a CORS preflight. */
         PREFLIGHT,
         /** Answer {@link #status()} with {@link #headers()} and {@link #body()}. */
-        REJECT
+        REJECT,
+        /**
+         * Wait for {@link #later()}: the token's verifier is fetching a key (the JWK Set read again for an unknown
+         * {@code kid}); the decision then is never {@code PENDING}.
+         */
+        PENDING
     }
 
     /** The request headers a browser may send cross-origin. */
@@ -67,6 +80,7 @@ final class Admission {
     private static final String SUBSCRIBE_PREFIX = "/subscribe/";
     private static final String SUBSCRIBE_TOPICS_PATH = "/subscribe";
     private static final String PUBLISH_PREFIX = "/publish/";
+    private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
 
     private final Action action;
     private final TopicId topic;
@@ -74,6 +88,9 @@ final class Admission {
     private final int status;
     private final String reason;
     private final Map<String, String> headers;
+
+    /** The decision, once the token check completes; null unless {@link Action#PENDING}. */
+    private final CompletionStage<Admission> later;
 
     private Admission(Action action, TopicId topic, List<TopicId> topics, int status, String reason,
             Map<String, String> headers) {
@@ -83,6 +100,18 @@ final class Admission {
         this.status = status;
         this.reason = reason;
         this.headers = headers;
+        this.later = null;
+    }
+
+    /** A decision that waits for the token check. */
+    private Admission(CompletionStage<Admission> later) {
+        this.action = Action.PENDING;
+        this.topic = null;
+        this.topics = null;
+        this.status = 0;
+        this.reason = null;
+        this.headers = Map.of();
+        this.later = later;
     }
 
     /** The default of the max-stream-topics setting. */
@@ -187,42 +216,76 @@ final class Admission {
             return new Admission(kind == Kind.LIVE ? Action.LIVE : Action.READY, null, null, 200, null, Map.of());
         }
         Side side = kind == Kind.SUBSCRIBE || kind == Kind.SUBSCRIBE_TOPICS ? Side.SUBSCRIBER : Side.PUBLISHER;
+        Admission admitted = kind == Kind.SUBSCRIBE ? new Admission(Action.SUBSCRIBE, topic, null, 200, null, Map.of())
+                : kind == Kind.SUBSCRIBE_TOPICS ? new Admission(Action.SUBSCRIBE, null, topics, 200, null, Map.of())
+                : kind == Kind.PUBLISH ? new Admission(Action.PUBLISH, topic, null, 200, null, Map.of())
+                : new Admission(kind == Kind.METRICS ? Action.METRICS : Action.STATS, null, null, 200, null, Map.of());
+        // An open side admits anyone, so it does not read credentials at all: a header meant for a proxy in
+        // front (Basic auth, say) or a stale token is no reason to refuse.
+        if (!policy.isProtected(side)) {
+            return admitted;
+        }
+        boolean subscribe = side == Side.SUBSCRIBER;
+        CompletableFuture<Void> check;
         try {
-            // An open side admits anyone, so it does not read credentials at all: a header meant for a proxy
-            // in front (Basic auth, say) or a stale token is no reason to refuse.
-            boolean subscribe = side == Side.SUBSCRIBER;
-            String token = null;
-            if (policy.isProtected(side)) {
-                token = BearerToken.read(subscribe, authorization, cookies, rawQuery, sources);
-                if (token == null) {
-                    throw new AuthenticationException("a token is required: send "
-                            + BearerToken.howToSend(subscribe, sources), false);
-                }
+            String token = BearerToken.read(subscribe, authorization, cookies, rawQuery, sources);
+            if (token == null) {
+                throw new AuthenticationException("a token is required: send "
+                        + BearerToken.howToSend(subscribe, sources), false);
             }
             switch (kind) {
                 case SUBSCRIBE:
-                    policy.checkSubscribe(topic, token);
-                    return new Admission(Action.SUBSCRIBE, topic, null, 200, null, Map.of());
+                    check = policy.checkSubscribeAsync(List.of(topic), token).toCompletableFuture();
+                    break;
                 case SUBSCRIBE_TOPICS:
-                    policy.checkSubscribe(topics, token);
-                    return new Admission(Action.SUBSCRIBE, null, topics, 200, null, Map.of());
+                    check = policy.checkSubscribeAsync(topics, token).toCompletableFuture();
+                    break;
                 case PUBLISH:
-                    policy.checkPublish(topic, token);
-                    return new Admission(Action.PUBLISH, topic, null, 200, null, Map.of());
+                    check = policy.checkPublishAsync(topic, token).toCompletableFuture();
+                    break;
                 default:
-                    policy.checkStats(token);
-                    return new Admission(kind == Kind.METRICS ? Action.METRICS : Action.STATS, null, null, 200, null,
-                            Map.of());
+                    check = policy.checkStatsAsync(token).toCompletableFuture();
             }
-        } catch (AuthenticationException e) {
+        } catch (RuntimeException e) {
+            return refused(e);
+        }
+        if (check.isDone()) {
+            // The common case (a key at hand): decided on this thread, no stage to wait on.
+            try {
+                check.join();
+                return admitted;
+            } catch (CompletionException | CancellationException e) {
+                return refused(e);
+            }
+        }
+        return new Admission(check.handle((ignored, failure) -> failure == null ? admitted : refused(failure)));
+    }
+
+    /** The answer to a failed token check: {@code 401} with a challenge, the status of another refusal. */
+    private static Admission refused(Throwable failure) {
+        Throwable cause = EsperException.unwrap(failure);
+        if (cause instanceof AuthenticationException) {
+            AuthenticationException e = (AuthenticationException) cause;
             return reject(401, e.reason(), Map.of("WWW-Authenticate", e.challenge()));
-        } catch (EsperException e) {
+        }
+        if (cause instanceof EsperException) {
+            EsperException e = (EsperException) cause;
             return reject(e.status(), e.reason(), Map.of());
         }
+        LOG.log(Level.WARNING, "checking a token failed: " + cause);
+        return reject(500, "checking the token failed inside the server", Map.of());
     }
 
     private static Admission reject(int status, String reason, Map<String, String> headers) {
         return new Admission(Action.REJECT, null, null, status, reason, headers);
+    }
+
+    /**
+     * The decision of a {@link Action#PENDING} admission: completes (never exceptionally) on the thread that
+     * completes the token check; null for every other action.
+     */
+    public CompletionStage<Admission> later() {
+        return later;
     }
 
     /** What to do. */

@@ -130,7 +130,8 @@ public final class HttpApi {
 
     /**
      * Serves one request: answers it through {@code exchange} now or later, or opens its stream. Never throws
-     * for anything a client sends.
+     * for anything a client sends, and never waits: when the token's verifier must first fetch a key, the request
+     * goes on from the thread that completes the fetch.
      *
      * @param exchange the request and its response
      */
@@ -141,6 +142,27 @@ public final class HttpApi {
         String query = exchange.rawQuery();
         Admission a = Admission.decide(exchange.method(), path, exchange.header("Authorization"),
                 cookies(exchange), query, policy, tokenSources, metrics != null, maxStreamTopics);
+        if (a.action() == Admission.Action.PENDING) {
+            // The verifier is fetching a key: go on, on its thread, once it has; this thread returns now.
+            a.later().whenComplete((decided, failure) -> {
+                try {
+                    if (failure == null) {
+                        proceed(exchange, cors, decided, query);
+                    } else {
+                        respond(exchange, error(cors.answer(500), "checking the token failed inside the server",
+                                hasBody(exchange)));
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "answering a request after its token check failed: " + e);
+                }
+            });
+            return;
+        }
+        proceed(exchange, cors, a, query);
+    }
+
+    /** Carries out a decision that is not {@link Admission.Action#PENDING}. */
+    private void proceed(Exchange exchange, Cors cors, Admission a, String query) {
         switch (a.action()) {
             case SUBSCRIBE:
                 subscribe(exchange, cors, a, Admission.lastEventId(exchange.header("Last-Event-ID"), query));

@@ -31,6 +31,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -45,8 +47,8 @@ import javax.crypto.spec.SecretKeySpec;
  *       a JWK Set or PEM file): RS256/384/512 and PS256/384/512 with RSA keys of at least 2048 bits,
  *       ES256/ES384/ES512 with EC keys on P-256/P-384/P-521, EdDSA with Ed25519 keys; the algorithm must fit the
  *       key, and HMAC algorithms are refused. The token's {@code kid} picks the key; a {@code kid} the set does
- *       not hold makes a URL be fetched again (at most once per 30 s; the token waits for that fetch), and a set
- *       older than 5 minutes is fetched again in the background; a failed fetch keeps the last good set. The
+ *       not hold makes a URL be fetched again (at most once per 30 s; {@link #verifyAsync} completes when that
+ *       fetch does, without holding a thread, while {@link #verify} waits for it), and a set older than 5 minutes is fetched again in the background; a failed fetch keeps the last good set. The
  *       first fetch happens in {@link Builder#build()}, which fails if it does.</li>
  * </ul>
  *
@@ -236,6 +238,57 @@ public final class JwtVerifier implements TokenVerifier {
      */
     @Override
     public Claims verify(String token) {
+        Header h = header(token);
+        List<JwtParser> parsers = secret != null ? List.of(hmacParserFor(h.alg))
+                : publicKeyParsers(keys.choose(h.alg, h.kid), h.alg, h.kid);
+        return finish(token, h, parsers);
+    }
+
+    /**
+     * Verifies a compact JWS without blocking: as {@link #verify}, except that a {@code kid} the JWK Set does not
+     * hold does not wait for the set to be read again. Then the stage completes when that read completes (at most
+     * the {@linkplain Builder#fetchTimeout fetch timeout} later), on the thread that completed it, with the
+     * claims if the new set holds the key, else with an {@link AuthenticationException}. Every other token is
+     * decided before this method returns: the stage is complete.
+     *
+     * @param token the compact serialization; not null
+     * @return completes with the claims, or exceptionally with an {@link AuthenticationException}
+     */
+    @Override
+    public CompletionStage<Claims> verifyAsync(String token) {
+        Header h;
+        KeySet.Choice choice;
+        try {
+            h = header(token);
+            if (secret != null) {
+                return CompletableFuture.completedFuture(finish(token, h, List.of(hmacParserFor(h.alg))));
+            }
+            choice = keys.chooseNow(h.alg, h.kid);
+            if (!choice.unknownKid()) {
+                return CompletableFuture.completedFuture(finish(token, h, publicKeyParsers(choice, h.alg, h.kid)));
+            }
+        } catch (AuthenticationException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return keys.chooseAfterRead(h.alg, h.kid)
+                .thenApply(later -> finish(token, h, publicKeyParsers(later, h.alg, h.kid)));
+    }
+
+    /** A token's parts and the header parameters that choose its key, once the header passed its checks. */
+    private static final class Header {
+        final String[] parts;
+        final String alg;
+        final String kid;
+
+        Header(String[] parts, String alg, String kid) {
+            this.parts = parts;
+            this.alg = alg;
+            this.kid = kid;
+        }
+    }
+
+    /** Checks a token's form and header: everything that needs no key. */
+    private Header header(String token) {
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
             throw AuthenticationException.invalidToken("token is malformed");
         }
@@ -265,10 +318,13 @@ public final class JwtVerifier implements TokenVerifier {
         if (parts[2].isEmpty()) {
             throw AuthenticationException.invalidToken("token has no signature");
         }
-        List<JwtParser> parsers = secret != null ? List.of(hmacParserFor((String) alg))
-                : publicKeyParsers((String) alg, (String) kid);
+        return new Header(parts, (String) alg, (String) kid);
+    }
+
+    /** Verifies the signature with the first of {@code parsers} that accepts it, then the claims checks. */
+    private Claims finish(String token, Header h, List<JwtParser> parsers) {
         verifySignature(token, parsers);
-        Map<String, Object> claims = decodeObject(parts[1], "payload");
+        Map<String, Object> claims = decodeObject(h.parts[1], "payload");
         checkIssuerAndAudience(claims);
         return Claims.of(claims);
     }
@@ -291,8 +347,7 @@ public final class JwtVerifier implements TokenVerifier {
         }
     }
 
-    private List<JwtParser> publicKeyParsers(String alg, String kid) {
-        KeySet.Choice choice = keys.choose(alg, kid);
+    private List<JwtParser> publicKeyParsers(KeySet.Choice choice, String alg, String kid) {
         if (!choice.parsers.isEmpty()) {
             return choice.parsers;
         }
@@ -448,7 +503,8 @@ public final class JwtVerifier implements TokenVerifier {
 
         /**
          * The time limit of a JWK Set fetch, to connect and then for the whole answer; default
-         * {@link #DEFAULT_FETCH_TIMEOUT}. A token naming an unknown {@code kid} may wait this long.
+         * {@link #DEFAULT_FETCH_TIMEOUT}. A token naming an unknown {@code kid} may be decided this much later
+         * (without holding a thread, with {@link JwtVerifier#verifyAsync}).
          *
          * @throws IllegalArgumentException unless from 100 ms to 60 s
          */

@@ -38,7 +38,10 @@ abstract class KeySource {
     /** A scheme, then user information up to an {@code @} before the path. */
     private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
 
-    /** Starts reading the source's text; completes with it, or exceptionally with a {@link KeySourceException}. */
+    /**
+     * Starts reading the source's text; completes with it, or exceptionally with a {@link KeySourceException}: a URL
+     * on its fetch thread ({@code esper-jwks-N}), a file at once.
+     */
     abstract CompletableFuture<String> load();
 
     /** What the source is, for messages: {@code JWK Set https://…} or {@code key file /etc/…}; never a password. */
@@ -80,6 +83,8 @@ abstract class KeySource {
         private final Duration timeout;
         private final int maxBytes;
         private final HttpClient http;
+        /** The fetch's own thread: the read completes there, and so do the tokens that waited for it. */
+        private final Executor executor = executor();
 
         Url(URI uri, Duration timeout, int maxBytes) {
             this.uri = uri;
@@ -88,7 +93,7 @@ abstract class KeySource {
             this.http = HttpClient.newBuilder()
                     .connectTimeout(timeout)
                     .followRedirects(HttpClient.Redirect.NORMAL)
-                    .executor(executor())
+                    .executor(executor)
                     .build();
         }
 
@@ -115,7 +120,8 @@ abstract class KeySource {
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(new KeySourceException("cannot be fetched: " + e.getMessage(), e));
             }
-            return sent.handle((response, failure) -> {
+            // The client completes its futures on the JDK's shared pool; finish on our named thread instead.
+            return sent.handleAsync((response, failure) -> {
                 if (failure != null) {
                     throw new KeySourceException("cannot be fetched: " + reason(failure), failure);
                 }
@@ -123,7 +129,7 @@ abstract class KeySource {
                     throw new KeySourceException("cannot be fetched: the server answered HTTP " + response.statusCode());
                 }
                 return response.body();
-            });
+            }, executor);
         }
 
         @Override

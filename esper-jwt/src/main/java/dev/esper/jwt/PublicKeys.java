@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * a token is verified: these reads start at most once per {@link #MIN_REFETCH_INTERVAL} whatever tokens arrive. A
  * read that fails keeps the last good set.
  *
- * <p>A token with an unknown {@code kid} waits for the read it started (or one already under way), at most the
- * source's time limit; other tokens never wait. Thread-safe: the set is an immutable snapshot swapped in one
- * write.
+ * <p>A token with an unknown {@code kid} is verified once the read it started (or one already under way)
+ * completes, at most the time limit later, on the thread that completes it ({@link #chooseAfterRead}): nobody's
+ * thread waits. Thread-safe: the set is an immutable snapshot swapped in one write.
  */
 final class PublicKeys {
     /** Shortest time between two reads after the first. */
@@ -127,29 +127,49 @@ final class PublicKeys {
     }
 
     /**
-     * The keys to verify a token with. Starts a background read when the set is old; when the token's kid is
-     * unknown, reads the set again (at most once per {@link #MIN_REFETCH_INTERVAL}) and waits for it.
+     * The keys to verify a token with, from the set at hand: never waits. Starts a background read when the set
+     * is old. When the choice is {@link KeySet.Choice#unknownKid()}, {@link #chooseAfterRead} may find the key.
      */
-    KeySet.Choice choose(String alg, String kid) {
+    KeySet.Choice chooseNow(String alg, String kid) {
         Loaded loaded = current;
         if (clock.millis() - loaded.at.toEpochMilli() >= MAX_AGE.toMillis()) {
             refetch();
         }
-        KeySet.Choice choice = loaded.keys.choose(alg, kid);
+        return loaded.keys.choose(alg, kid);
+    }
+
+    /**
+     * The keys to verify a token naming an unknown {@code kid} with, once the set is read again: starts that read
+     * (at most once per {@link #MIN_REFETCH_INTERVAL}) or joins the one under way, without waiting for it.
+     * Completes, never exceptionally, with the choice from the set in use when the read completes (the new set,
+     * or the last good one if the read failed or took longer than the time limit), on the thread that completed
+     * the read; at once when no read may start.
+     */
+    CompletableFuture<KeySet.Choice> chooseAfterRead(String alg, String kid) {
+        CompletableFuture<KeySet> read = refetch();
+        if (read == null) {
+            return CompletableFuture.completedFuture(current.keys.choose(alg, kid));
+        }
+        return read.handle((set, failure) -> current.keys.choose(alg, kid));
+    }
+
+    /**
+     * The keys to verify a token with, waiting (at most the time limit) for a read when its {@code kid} is
+     * unknown: for {@link JwtVerifier#verify}, which blocks; the HTTP API never calls it.
+     */
+    KeySet.Choice choose(String alg, String kid) {
+        KeySet.Choice choice = chooseNow(alg, kid);
         if (!choice.unknownKid()) {
             return choice;
         }
-        CompletableFuture<KeySet> read = refetch();
-        if (read != null) {
-            try {
-                read.get(waitMillis, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                // The last good set stays; the failure is counted and logged by the read.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        try {
+            return chooseAfterRead(alg, kid).get();
+        } catch (ExecutionException e) {
+            return current.keys.choose(alg, kid);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return current.keys.choose(alg, kid);
         }
-        return current.keys.choose(alg, kid);
     }
 
     /** Starts a read unless one is under way (returned then) or the last started too recently (null). */
@@ -167,6 +187,9 @@ final class PublicKeys {
             started = new CompletableFuture<>();
             inFlight = started;
         }
+        // Whoever waits on this read gives up after the time limit (on the JDK's delay thread), even if the
+        // source's own limit did not fire; the read itself goes on and still swaps a good set in.
+        started.orTimeout(waitMillis, TimeUnit.MILLISECONDS);
         // Outside the lock: a file source reads on this thread and completes at once.
         read().whenComplete((set, failure) -> {
             synchronized (lock) {

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -179,6 +180,53 @@ class Spec92PublicKeysTest {
 
         assertThat(server.requests()).as("the first fetch, then at most one").isLessThanOrEqualTo(2);
         assertThat(v.verify(RSA.tokenFor("RS256", TOPIC)).get("sub")).isEqualTo(TOPIC);
+    }
+
+    @Test
+    void verifyAsyncDoesNotWaitForTheFetchOfAnUnknownKidAndCompletesOnTheFetchsThread() throws Exception {
+        JwksServer server = serve(RSA);
+        JwtVerifier v = verifier(server);
+        SigningKey next = SigningKey.ec("ec-next", "P-256");
+        server.serve(RSA, next).hold();
+
+        CompletableFuture<Claims> first = v.verifyAsync(next.tokenFor("ES256", TOPIC)).toCompletableFuture();
+        server.awaitHeld(Duration.ofSeconds(10));
+        CompletableFuture<Claims> second = v.verifyAsync(next.tokenFor("ES256", "othertopic1")).toCompletableFuture();
+        CompletableFuture<Claims> known = v.verifyAsync(RSA.tokenFor("RS256", TOPIC)).toCompletableFuture();
+        CompletableFuture<Claims> malformed = v.verifyAsync("not-a-jwt").toCompletableFuture();
+
+        assertThat(first).isNotDone();
+        assertThat(second).isNotDone();
+        assertThat(known).isCompletedWithValueMatching(c -> TOPIC.equals(c.get("sub")));
+        assertThat(malformed).isCompletedExceptionally();
+        CompletableFuture<String> thread = first.thenApply(c -> Thread.currentThread().getName());
+        server.release();
+
+        assertThat(first.get(10, TimeUnit.SECONDS).get("sub")).isEqualTo(TOPIC);
+        assertThat(second.get(10, TimeUnit.SECONDS).get("sub")).isEqualTo("othertopic1");
+        assertThat(thread.get(10, TimeUnit.SECONDS)).startsWith("esper-jwks-");
+        assertThat(server.requests()).as("one fetch for both").isEqualTo(2);
+    }
+
+    @Test
+    void verifyAsyncOfAnUnknownKidWithinTheIntervalOrAfterAFailedFetchIs401() throws Exception {
+        JwksServer server = serve(RSA);
+        JwtVerifier v = verifier(server);
+        server.failWith(503).hold();
+
+        CompletableFuture<Claims> waiting = v.verifyAsync(SigningKey.rsa("new").tokenFor("RS256", TOPIC))
+                .toCompletableFuture();
+        server.awaitHeld(Duration.ofSeconds(10));
+        server.release();
+
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("kid 'new' names no key");
+        CompletableFuture<Claims> tooSoon = v.verifyAsync(SigningKey.rsa("newer").tokenFor("RS256", TOPIC))
+                .toCompletableFuture();
+        assertThat(tooSoon).as("no fetch within 30 s: decided at once").isCompletedExceptionally();
+        assertThat(v.verifyAsync(RSA.tokenFor("RS256", TOPIC)).toCompletableFuture().get().get("sub"))
+                .isEqualTo(TOPIC);
+        assertThat(v.status()).containsEntry("failures", 1L).containsEntry("loaded", 1);
     }
 
     @Test

@@ -439,6 +439,70 @@ public abstract class AuthMatrixContract {
     }
 
     @Test
+    void tokensOfARotatedKeyAllSucceedWhenTheSlowFetchArrivesWhileTheServerAnswersOthersMeanwhile()
+            throws Exception {
+        startWithKeys(EsperConfig.builder(), RSA);
+        int fetchesAtStart = jwks.requests();
+        SigningKey next = SigningKey.ec("ec-next", "P-256");
+        jwks.serve(RSA, next).hold();
+        String rotated = next.token("ES256", idp(sub(TOPIC)));
+
+        List<RawHttp> waiting = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            waiting.add(server.raw("GET", "/subscribe/" + TOPIC, List.of("Authorization: Bearer " + rotated), null));
+        }
+        jwks.awaitHeld(java.time.Duration.ofSeconds(10));
+
+        // The provider has not answered yet (it holds the fetch until released): everything below is answered
+        // before the fetch completes.
+        RawHttp known = server.raw("GET", "/subscribe/" + TOPIC, List.of("Authorization: Bearer "
+                + RSA.token("RS256", idp(sub(TOPIC)))), null).readHead();
+        assertThat(known.status()).isEqualTo(200);
+        assertThat(known.awaitBody(":ok\n\n", java.time.Duration.ofSeconds(5))).isEqualTo(":ok\n\n");
+        assertThat(server.publish(TOPIC, "data: meanwhile", "Authorization", "Bearer "
+                + RSA.token("RS256", idp(sub(TOPIC)))).statusCode()).isEqualTo(200);
+        assertThat(server.get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(jwks.requests() - fetchesAtStart).as("one fetch for all the waiting tokens").isEqualTo(1);
+
+        jwks.release();
+        for (RawHttp r : waiting) {
+            r.readHead();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.awaitBody(":ok\n\n", java.time.Duration.ofSeconds(5))).isEqualTo(":ok\n\n");
+        }
+        assertThat(server.clients()).isEqualTo(13);
+        assertThat(jwks.requests() - fetchesAtStart).isEqualTo(1);
+    }
+
+    @Test
+    void tokensWaitingForAFetchThatFailsAre401AndTheLastGoodSetIsKept() throws Exception {
+        startWithKeys(EsperConfig.builder(), RSA);
+        jwks.failWith(500).hold();
+        String stranger = SigningKey.rsa("stranger").token("RS256", idp(sub(TOPIC)));
+
+        List<RawHttp> waiting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiting.add(server.raw("GET", "/subscribe/" + TOPIC, List.of("Authorization: Bearer " + stranger), null));
+        }
+        jwks.awaitHeld(java.time.Duration.ofSeconds(10));
+        jwks.release();
+
+        for (RawHttp r : waiting) {
+            r.readHead();
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+            assertThat(r.readBody()).contains("names no key of the JWK Set").doesNotContain(stranger);
+        }
+        RawHttp known = server.raw("GET", "/subscribe/" + TOPIC, List.of("Authorization: Bearer "
+                + RSA.token("RS256", idp(sub(TOPIC)))), null).readHead();
+        assertThat(known.status()).isEqualTo(200);
+        assertThat(server.get("/stats", "Authorization", "Bearer " + RSA.token("RS256", idp(""))).body())
+                .contains("\"last_fetch_ok\":false").contains("\"failures\":1")
+                .contains("\"kids\":[\"rsa-1\"]")
+                .contains("\"last_failure\":\"cannot be fetched: the server answered HTTP 500\"");
+    }
+
+    @Test
     void onlyTheFirstTokenSourcePresentIsReadHeaderThenCookieThenQuery() throws Exception {
         start(Tokens.SUBSCRIBER_SECRET, Tokens.PUBLISHER_SECRET);
         String good = Tokens.hs256(Tokens.SUBSCRIBER_SECRET, TOPIC);

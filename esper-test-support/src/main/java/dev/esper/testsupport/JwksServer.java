@@ -7,13 +7,18 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server on loopback serving a JWK Set at {@code /jwks.json}, as an identity provider does: the JDK's
  * {@code com.sun.net.httpserver}, no mock. A test changes what it serves (keys, any text, an error status, a delay),
- * counts the requests, and stops it to play a provider that is down. Thread-safe.
+ * holds its answers until it says so ({@link #hold}, {@link #awaitHeld}, {@link #release}), counts the requests, and
+ * stops it to play a provider that is down. Thread-safe.
  */
 public final class JwksServer implements AutoCloseable {
     private final HttpServer server;
@@ -22,6 +27,10 @@ public final class JwksServer implements AutoCloseable {
     private volatile String body;
     private volatile int status = 200;
     private volatile long delayMillis;
+    /** While set, each request waits for it before it is answered. */
+    private volatile CountDownLatch gate;
+    /** One permit per request that reached the gate. */
+    private final Semaphore held = new Semaphore(0);
 
     private JwksServer(HttpServer server, String body) {
         this.server = server;
@@ -36,6 +45,11 @@ public final class JwksServer implements AutoCloseable {
             http.createContext("/jwks.json", exchange -> {
                 s.requests.incrementAndGet();
                 try {
+                    CountDownLatch g = s.gate;
+                    if (g != null) {
+                        s.held.release();
+                        g.await(60, TimeUnit.SECONDS);
+                    }
                     if (s.delayMillis > 0) {
                         Thread.sleep(s.delayMillis);
                     }
@@ -94,6 +108,36 @@ public final class JwksServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * From now on, holds each request unanswered until {@link #release()}: a provider that answers slowly, for as
+     * long as the test needs, without timing.
+     */
+    public JwksServer hold() {
+        this.gate = new CountDownLatch(1);
+        return this;
+    }
+
+    /**
+     * Waits until a request is being held by {@link #hold()} (each call takes one such request).
+     *
+     * @throws AssertionError if none is within {@code timeout}
+     */
+    public void awaitHeld(Duration timeout) throws InterruptedException {
+        if (!held.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("no JWK Set request arrived within " + timeout);
+        }
+    }
+
+    /** Answers the requests held, and answers at once from now on. */
+    public JwksServer release() {
+        CountDownLatch g = gate;
+        gate = null;
+        if (g != null) {
+            g.countDown();
+        }
+        return this;
+    }
+
     /** The requests served so far. */
     public int requests() {
         return requests.get();
@@ -102,6 +146,7 @@ public final class JwksServer implements AutoCloseable {
     /** Stops listening: the provider is down (connections are refused). */
     @Override
     public void close() {
+        release();
         server.stop(0);
     }
 }
