@@ -8,10 +8,9 @@ import dev.esper.testing.EsperTestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SPEC 9.3 in a real headless Chromium: a page on another origin subscribes with the token in a cookie of esper's
@@ -23,30 +22,14 @@ class BrowserCredentialsTest {
     private static final String PUBLISHER_SECRET = "publisher-secret-for-the-browser-tests-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    private static Browser browser;
-    private static PageServer pages;
+    @RegisterExtension
+    static final Chromium CHROMIUM = new Chromium();
     private EsperTestServer esper;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-        pages = PageServer.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (pages != null) {
-            pages.close();
-        }
-    }
 
     @AfterEach
     void stopEsper() {
-        browser.open("about:blank");
-        browser.driver.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+        CHROMIUM.browser().open("about:blank");
+        CHROMIUM.browser().driver.executeCdpCommand("Network.clearBrowserCookies", Map.of());
         if (esper != null) {
             esper.close();
         }
@@ -61,58 +44,58 @@ class BrowserCredentialsTest {
 
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> received() {
-        Object v = browser.js("return window.received || [];");
+        Object v = CHROMIUM.browser().js("return window.received || [];");
         return v == null ? List.of() : (List<Map<String, Object>>) v;
     }
 
     @Test
     void aPageOnAnotherOriginSubscribesWithTheCookieOfEspersHostAndNoTokenInTheUrl() {
-        String esperBase = startEsper(EsperConfig.builder().corsOrigins(List.of(pages.origin())));
+        String esperBase = startEsper(EsperConfig.builder().corsOrigins(List.of(CHROMIUM.pages().origin())));
         String topic = "cookietopic1";
-        browser.setCookie(esperBase, "esper_token", esper.subscriberToken(topic));
+        CHROMIUM.browser().setCookie(esperBase, "esper_token", esper.subscriberToken(topic));
 
-        browser.open(pages.credentialsPage(esperBase, topic));
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.opens || 0;") >= 1);
+        CHROMIUM.browser().open(CHROMIUM.pages().credentialsPage(esperBase, topic));
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.opens || 0;") >= 1);
         esper.publish(topic, "data: via the cookie");
 
         await().atMost(WAIT).until(() -> received().size() >= 1);
         assertThat(received().get(0)).containsEntry("data", "via the cookie");
-        assertThat((String) browser.js("return window.es.url;")).isEqualTo(esperBase + "/subscribe/" + topic)
+        assertThat((String) CHROMIUM.browser().js("return window.es.url;")).isEqualTo(esperBase + "/subscribe/" + topic)
                 .doesNotContain("token");
-        assertThat((Boolean) browser.js("return window.es.withCredentials;")).isTrue();
-        assertThat((String) browser.js("return document.cookie;")).as("the page's own cookies").isEmpty();
+        assertThat((Boolean) CHROMIUM.browser().js("return window.es.withCredentials;")).isTrue();
+        assertThat((String) CHROMIUM.browser().js("return document.cookie;")).as("the page's own cookies").isEmpty();
     }
 
     @Test
     void withCorsOriginsStarTheBrowserRefusesTheCredentialedStream() {
         String esperBase = startEsper(EsperConfig.builder());
         String topic = "cookietopic2";
-        browser.setCookie(esperBase, "esper_token", esper.subscriberToken(topic));
+        CHROMIUM.browser().setCookie(esperBase, "esper_token", esper.subscriberToken(topic));
 
-        browser.open(pages.credentialsPage(esperBase, topic));
+        CHROMIUM.browser().open(CHROMIUM.pages().credentialsPage(esperBase, topic));
 
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.errors || 0;") >= 1);
-        assertThat(browser.jsLong("return window.es.readyState;")).as("EventSource.CLOSED").isEqualTo(2);
-        assertThat(browser.jsLong("return window.opens;")).isZero();
-        assertThat(browser.statuses("GET", "/subscribe/" + topic)).as("esper answered, the browser refused")
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.errors || 0;") >= 1);
+        assertThat(CHROMIUM.browser().jsLong("return window.es.readyState;")).as("EventSource.CLOSED").isEqualTo(2);
+        assertThat(CHROMIUM.browser().jsLong("return window.opens;")).isZero();
+        assertThat(CHROMIUM.browser().statuses("GET", "/subscribe/" + topic)).as("esper answered, the browser refused")
                 .contains(200);
     }
 
     @Test
     void aPublishCarryingOnlyTheCookieIs401AndPublishesNothing() {
-        String esperBase = startEsper(EsperConfig.builder().corsOrigins(List.of(pages.origin())));
+        String esperBase = startEsper(EsperConfig.builder().corsOrigins(List.of(CHROMIUM.pages().origin())));
         String topic = "cookietopic3";
-        browser.setCookie(esperBase, "esper_token", esper.publisherToken(topic));
-        browser.open(pages.credentialsPage(esperBase, topic));
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.errors || 0;") >= 1);
+        CHROMIUM.browser().setCookie(esperBase, "esper_token", esper.publisherToken(topic));
+        CHROMIUM.browser().open(CHROMIUM.pages().credentialsPage(esperBase, topic));
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.errors || 0;") >= 1);
 
-        browser.js("window.publishWithCookie();");
+        CHROMIUM.browser().js("window.publishWithCookie();");
 
-        await().atMost(WAIT).until(() -> !"pending".equals(browser.js("return window.publishOutcome;")));
-        assertThat((String) browser.js("return window.publishOutcome;")).as("no answer the page may read")
+        await().atMost(WAIT).until(() -> !"pending".equals(CHROMIUM.browser().js("return window.publishOutcome;")));
+        assertThat((String) CHROMIUM.browser().js("return window.publishOutcome;")).as("no answer the page may read")
                 .startsWith("failed");
-        await().atMost(WAIT).until(() -> !browser.statuses("POST", "/publish/" + topic).isEmpty());
-        assertThat(browser.statuses("POST", "/publish/" + topic)).containsExactly(401);
+        await().atMost(WAIT).until(() -> !CHROMIUM.browser().statuses("POST", "/publish/" + topic).isEmpty());
+        assertThat(CHROMIUM.browser().statuses("POST", "/publish/" + topic)).containsExactly(401);
         assertThat(esper.stats()).contains("\"published\":0");
     }
 }

@@ -9,10 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * esper as browsers use it: a real headless Chromium, a page served from another origin (another port), and
@@ -23,30 +22,14 @@ class BrowserEventSourceTest {
     private static final String PUBLISHER_SECRET = "publisher-secret-for-the-browser-tests-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    private static Browser browser;
-    private static PageServer pages;
+    @RegisterExtension
+    static final Chromium CHROMIUM = new Chromium();
     private EsperTestServer esper;
     private CuttingProxy proxy;
 
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-        pages = PageServer.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (pages != null) {
-            pages.close();
-        }
-    }
-
     @AfterEach
     void stopEsper() {
-        browser.open("about:blank");
+        CHROMIUM.browser().open("about:blank");
         if (proxy != null) {
             proxy.close();
         }
@@ -67,7 +50,7 @@ class BrowserEventSourceTest {
 
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> received() {
-        Object v = browser.js("return window.received || [];");
+        Object v = CHROMIUM.browser().js("return window.received || [];");
         return v == null ? List.of() : (List<Map<String, Object>>) v;
     }
 
@@ -80,15 +63,15 @@ class BrowserEventSourceTest {
     }
 
     private void awaitOpen(int opens) {
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.opens || 0;") >= opens);
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.opens || 0;") >= opens);
     }
 
     @Test
     void aPageOnAnotherOriginReceivesUnnamedNamedMultiLineAndNonAsciiEventsExactlyAsPublished() {
         startEsper(EsperConfig.builder());
         String topic = "browsertopic1";
-        assertThat(pages.origin()).isNotEqualTo(esperBase());
-        browser.open(pages.clientPage(esperBase(), topic, esper.subscriberToken(topic)));
+        assertThat(CHROMIUM.pages().origin()).isNotEqualTo(esperBase());
+        CHROMIUM.browser().open(CHROMIUM.pages().clientPage(esperBase(), topic, esper.subscriberToken(topic)));
         awaitOpen(1);
 
         esper.publish(topic, "data: plain message");
@@ -111,18 +94,18 @@ class BrowserEventSourceTest {
     void aPageOnAnOriginThatIsNotListedIsBlockedByTheBrowser() {
         startEsper(EsperConfig.builder().corsOrigins(List.of("http://allowed.example")));
         String topic = "browsertopic2";
-        browser.open(pages.clientPage(esperBase(), topic, esper.subscriberToken(topic)));
+        CHROMIUM.browser().open(CHROMIUM.pages().clientPage(esperBase(), topic, esper.subscriberToken(topic)));
 
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.errors || 0;") >= 1);
-        assertThat(browser.jsLong("return window.es.readyState;")).isEqualTo(2);
-        assertThat(browser.jsLong("return window.opens;")).isZero();
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.errors || 0;") >= 1);
+        assertThat(CHROMIUM.browser().jsLong("return window.es.readyState;")).isEqualTo(2);
+        assertThat(CHROMIUM.browser().jsLong("return window.opens;")).isZero();
     }
 
     @Test
     void afterABrokenConnectionTheBrowserReconnectsWithLastEventIdAndHasEveryEventOnce() {
         startEsper(EsperConfig.builder());
         String topic = "browsertopic3";
-        browser.open(pages.clientPage(proxy.base(), topic, esper.subscriberToken(topic)));
+        CHROMIUM.browser().open(CHROMIUM.pages().clientPage(proxy.base(), topic, esper.subscriberToken(topic)));
         awaitOpen(1);
         esper.publish(topic, "retry: 200\ndata: e1");
         esper.publish(topic, "data: e2");
@@ -146,22 +129,22 @@ class BrowserEventSourceTest {
     void aRejectedTokenIsVisibleToThePageAndTheBrowserDoesNotRetry() {
         startEsper(EsperConfig.builder());
         String topic = "browsertopic4";
-        browser.open(pages.clientPage(proxy.base(), topic, "not.a.token"));
+        CHROMIUM.browser().open(CHROMIUM.pages().clientPage(proxy.base(), topic, "not.a.token"));
 
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.errors || 0;") >= 1);
-        assertThat(browser.jsLong("return window.es.readyState;")).as("EventSource.CLOSED").isEqualTo(2);
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.errors || 0;") >= 1);
+        assertThat(CHROMIUM.browser().jsLong("return window.es.readyState;")).as("EventSource.CLOSED").isEqualTo(2);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                .until(() -> proxy.accepted() == 1 && browser.jsLong("return window.errors;") == 1);
-        assertThat(browser.jsLong("return window.opens;")).isZero();
+                .until(() -> proxy.accepted() == 1 && CHROMIUM.browser().jsLong("return window.errors;") == 1);
+        assertThat(CHROMIUM.browser().jsLong("return window.opens;")).isZero();
     }
 
     @Test
     void aTokenForAnotherTopicIsRefusedToThePageToo() {
         startEsper(EsperConfig.builder());
-        browser.open(pages.clientPage(esperBase(), "browsertopic5", esper.subscriberToken("someothertopic")));
+        CHROMIUM.browser().open(CHROMIUM.pages().clientPage(esperBase(), "browsertopic5", esper.subscriberToken("someothertopic")));
 
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.errors || 0;") >= 1);
-        assertThat(browser.jsLong("return window.es.readyState;")).isEqualTo(2);
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.errors || 0;") >= 1);
+        assertThat(CHROMIUM.browser().jsLong("return window.es.readyState;")).isEqualTo(2);
         assertThat(received()).isEmpty();
     }
 }

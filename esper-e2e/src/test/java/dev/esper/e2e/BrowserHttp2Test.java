@@ -17,10 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,8 +36,9 @@ class BrowserHttp2Test {
     static Path dir;
     private static TestCertificates.Pair pem;
     private static SSLContext trust;
-    private static Browser browser;
-    private static PageServer pages;
+    /** The certificate is self-signed: the browser is told to accept it. */
+    @RegisterExtension
+    static final Chromium CHROMIUM = new Chromium("--ignore-certificate-errors");
     private EsperServer esper;
     private HttpClient http;
 
@@ -45,24 +46,11 @@ class BrowserHttp2Test {
     static void start() {
         pem = TestCertificates.make(dir);
         trust = TestCertificates.trusting(pem.cert());
-        // The certificate is self-signed: the browser is told to accept it.
-        browser = Browser.start("--ignore-certificate-errors");
-        pages = PageServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (pages != null) {
-            pages.close();
-        }
     }
 
     @AfterEach
     void stopEsper() {
-        browser.open("about:blank");
+        CHROMIUM.browser().open("about:blank");
         if (esper != null) {
             esper.stop(Duration.ofMillis(200));
         }
@@ -79,7 +67,7 @@ class BrowserHttp2Test {
     }
 
     private void openStreams(String topic) {
-        browser.open(pages.origin() + "/streams.html?esper=" + URLEncoder.encode(base(), StandardCharsets.UTF_8)
+        CHROMIUM.browser().open(CHROMIUM.pages().origin() + "/streams.html?esper=" + URLEncoder.encode(base(), StandardCharsets.UTF_8)
                 + "&topic=" + topic + "&n=" + STREAMS);
     }
 
@@ -97,7 +85,7 @@ class BrowserHttp2Test {
 
     @SuppressWarnings("unchecked")
     private List<List<String>> received() {
-        return (List<List<String>>) browser.js("return window.received;");
+        return (List<List<String>>) CHROMIUM.browser().js("return window.received;");
     }
 
     @Test
@@ -107,7 +95,7 @@ class BrowserHttp2Test {
 
         openStreams(topic);
 
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.opens;") == STREAMS);
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.opens;") == STREAMS);
         await().atMost(WAIT).until(() -> metrics().value("esper_subscribers") == STREAMS);
         assertThat(metrics().value("esper_connections")).as("the browser's streams share one connection "
                 + "(the test's own client has another)").isLessThanOrEqualTo(2);
@@ -127,8 +115,8 @@ class BrowserHttp2Test {
         // Nothing more comes, however long the page waits: the other four wait for a connection to free up.
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
                 .until(() -> metrics().value("esper_subscribers") == 6);
-        assertThat(browser.jsLong("return window.opens;")).isEqualTo(6);
-        List<?> states = (List<?>) browser.js("return window.openStates();");
+        assertThat(CHROMIUM.browser().jsLong("return window.opens;")).isEqualTo(6);
+        List<?> states = (List<?>) CHROMIUM.browser().js("return window.openStates();");
         assertThat(states).filteredOn(state -> ((Number) state).intValue() == 0).as("EventSources still CONNECTING")
                 .hasSize(STREAMS - 6);
         publish(topic, "to the open ones");

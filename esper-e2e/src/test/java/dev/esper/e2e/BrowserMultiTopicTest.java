@@ -12,10 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SPEC 8 as browsers use it: a real headless Chromium, a page on another origin, and the browser's own
@@ -27,30 +26,14 @@ class BrowserMultiTopicTest {
     private static final String PUBLISHER_SECRET = "publisher-secret-for-the-browser-tests-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static Browser browser;
-    private static PageServer pages;
+    @RegisterExtension
+    static final Chromium CHROMIUM = new Chromium();
     private EsperTestServer esper;
     private CuttingProxy proxy;
 
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-        pages = PageServer.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (pages != null) {
-            pages.close();
-        }
-    }
-
     @AfterEach
     void stopEsper() {
-        browser.open("about:blank");
+        CHROMIUM.browser().open("about:blank");
         if (proxy != null) {
             proxy.close();
         }
@@ -80,7 +63,7 @@ class BrowserMultiTopicTest {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> list(String script) {
-        Object v = browser.js(script);
+        Object v = CHROMIUM.browser().js(script);
         return v == null ? List.of() : (List<Map<String, Object>>) v;
     }
 
@@ -89,8 +72,8 @@ class BrowserMultiTopicTest {
             throws Exception {
         startEsper();
         List<String> topics = topics("browsermulti", 10);
-        browser.open(pages.multiTopicPage(proxy.base(), topics, esper.subscriberToken(topics), 1));
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.opens || 0;") >= 1);
+        CHROMIUM.browser().open(CHROMIUM.pages().multiTopicPage(proxy.base(), topics, esper.subscriberToken(topics), 1));
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.opens || 0;") >= 1);
         // A short reconnection time for this stream (the browser keeps the last retry it was sent).
         esper.publish(topics.get(0), "retry: 200\ndata: " + topics.get(0) + "#0");
 
@@ -123,7 +106,7 @@ class BrowserMultiTopicTest {
         int atCut = round.get();
         await().atMost(WAIT).until(() -> round.get() >= atCut + 20);
         proxy.release();
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.opens;") >= 2);
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.opens;") >= 2);
         await().atMost(WAIT).until(() -> round.get() >= atCut + 60);
         stop.set(true);
         publisher.join(20_000);
@@ -141,29 +124,29 @@ class BrowserMultiTopicTest {
                     .containsExactlyElementsOf(published.get(t));
         }
         assertThat(list("return window.gaps;")).as("a resume within retention is complete").isEmpty();
-        assertThat(browser.jsLong("return window.opens;")).as("the browser's own reconnect").isEqualTo(2);
+        assertThat(CHROMIUM.browser().jsLong("return window.opens;")).as("the browser's own reconnect").isEqualTo(2);
     }
 
     @Test
     void eightStreamsToOneOriginOverHttp1GetSixConnectionsAndTheOtherTwoWaitUntilOneCloses() {
         startEsper();
         List<String> topics = topics("sixlimit", 3);
-        browser.open(pages.multiTopicPage(esperBase(), topics, esper.subscriberToken(topics), 8));
+        CHROMIUM.browser().open(CHROMIUM.pages().multiTopicPage(esperBase(), topics, esper.subscriberToken(topics), 8));
 
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.opens;") >= 6);
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.opens;") >= 6);
         // The browser keeps at most six HTTP/1.1 connections to one host: two EventSources stay CONNECTING (0),
         // with no request sent, for as long as the first six are open.
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
-                .until(() -> browser.jsLong("return window.opens;") == 6
+                .until(() -> CHROMIUM.browser().jsLong("return window.opens;") == 6
                         && esper.stats().contains("\"clients\":6"));
-        assertThat(browser.jsLong("return window.streams.filter((es) => es.readyState === 0).length;")).isEqualTo(2);
+        assertThat(CHROMIUM.browser().jsLong("return window.streams.filter((es) => es.readyState === 0).length;")).isEqualTo(2);
         esper.publish(topics.get(1), "data: to six");
         await().atMost(WAIT).until(() -> list("return window.received;").size() >= 6);
         assertThat(list("return window.received;")).hasSize(6);
 
-        browser.js("window.streams.find((es) => es.readyState === 1).close();");
+        CHROMIUM.browser().js("window.streams.find((es) => es.readyState === 1).close();");
 
-        await().atMost(WAIT).until(() -> browser.jsLong("return window.opens;") == 7);
-        assertThat(browser.jsLong("return window.streams.filter((es) => es.readyState === 0).length;")).isEqualTo(1);
+        await().atMost(WAIT).until(() -> CHROMIUM.browser().jsLong("return window.opens;") == 7);
+        assertThat(CHROMIUM.browser().jsLong("return window.streams.filter((es) => es.readyState === 0).length;")).isEqualTo(1);
     }
 }
