@@ -15,7 +15,7 @@ import org.apache.catalina.valves.JsonErrorReportValve;
  * An existing Tomcat 11 application that mounts esper at {@code /events/*}.
  *
  * <pre>
- * ESPER_SUBSCRIBER_SECRET=... ESPER_PUBLISHER_SECRET=... java -cp ... dev.esper.examples.embedded.TomcatEmbeddedApp [port]
+ * ESPER_SUBSCRIBER_SECRET=... ESPER_PUBLISHER_SECRET=... java -cp ... dev.esper.examples.embedded.TomcatEmbeddedApp [port [address]]
  * curl -N "http://localhost:8080/events/subscribe/abcdef123?token=$SUB_TOKEN"
  * curl -X POST http://localhost:8080/events/publish/abcdef123 -H "Authorization: Bearer $PUB_TOKEN" -d 'data: hi'
  * </pre>
@@ -28,11 +28,12 @@ public final class TomcatEmbeddedApp {
     /**
      * Starts the app.
      *
-     * @param args optional port (default 8080)
+     * @param args optional port (default 8080) and address to listen on (default: all)
      * @throws Exception if Tomcat cannot start
      */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        String address = args.length > 1 ? args[1] : null;
 
         // 1. The configuration (a side whose secret is unset is open) and the broker, which the app owns.
         EsperConfig config = EsperConfig.builder()
@@ -46,6 +47,9 @@ public final class TomcatEmbeddedApp {
         tomcat.setBaseDir(Files.createTempDirectory("tomcat").toString());
         Connector connector = new Connector();
         connector.setPort(port);
+        if (address != null) {
+            connector.setProperty("address", address);
+        }
         tomcat.setConnector(connector);
         // Tomcat's own errors (it refuses a NUL or an encoded '/' in any path itself) as short JSON, not HTML.
         // snippet:tomcat-json-errors
