@@ -42,28 +42,30 @@ final class TomcatDisconnectWatch implements DisconnectWatch {
     private TomcatDisconnectWatch() {
     }
 
+    /**
+     * The reflective lookups of the last request class seen, so that a stream holds no {@code Method} of its
+     * own and the lookups run once per container, not once per stream. Replaced, never changed.
+     */
+    private volatile Lookups lookups;
+
     @Override
     public boolean watch(ServletRequest request, Runnable onGone) throws ReflectiveOperationException {
-        Object connectorRequest = field(request.getClass(), "request").get(request);
-        Object coyoteRequest = connectorRequest.getClass().getMethod("getCoyoteRequest").invoke(connectorRequest);
-        Object inputBuffer = coyoteRequest.getClass().getMethod("getInputBuffer").invoke(coyoteRequest);
-        if (inputBuffer == null
-                || !inputBuffer.getClass().getName().equals("org.apache.coyote.http11.Http11InputBuffer")) {
+        Lookups l = lookups;
+        if (l == null || l.facade != request.getClass()) {
+            l = new Lookups(request);
+            lookups = l;
+        }
+        Object connectorRequest = l.connectorRequest.get(request);
+        Object coyoteRequest = l.coyoteRequest.invoke(connectorRequest);
+        Object inputBuffer = l.inputBuffer.invoke(coyoteRequest);
+        if (inputBuffer == null || inputBuffer.getClass() != l.http11InputBuffer) {
             return false;
         }
-        Object wrapper = field(inputBuffer.getClass(), "wrapper").get(inputBuffer);
-        if (wrapper == null) {
+        Object wrapper = l.wrapper.get(inputBuffer);
+        if (wrapper == null || !(Boolean) l.hasAsyncIO.invoke(wrapper)) {
             return false;
         }
-        Class<?> wrapperType = Class.forName("org.apache.tomcat.util.net.SocketWrapperBase", false,
-                wrapper.getClass().getClassLoader());
-        if (!(Boolean) wrapperType.getMethod("hasAsyncIO").invoke(wrapper)) {
-            return false;
-        }
-        Method read = wrapperType.getMethod("read", long.class, TimeUnit.class, Object.class,
-                CompletionHandler.class, ByteBuffer[].class);
-        Method isClosed = wrapperType.getMethod("isClosed");
-        new Reader(wrapper, read, isClosed, onGone).start();
+        new Reader(wrapper, l, onGone).start();
         return true;
     }
 
@@ -80,24 +82,50 @@ final class TomcatDisconnectWatch implements DisconnectWatch {
         throw new NoSuchFieldException(type.getName() + "." + name);
     }
 
+    /** Tomcat's members on the way from the request to its socket wrapper, looked up from a request class. */
+    private static final class Lookups {
+        final Class<?> facade;
+        final Field connectorRequest;
+        final Method coyoteRequest;
+        final Method inputBuffer;
+        final Class<?> http11InputBuffer;
+        final Field wrapper;
+        final Method hasAsyncIO;
+        final Method read;
+        final Method isClosed;
+
+        Lookups(ServletRequest request) throws ReflectiveOperationException {
+            ClassLoader loader = request.getClass().getClassLoader();
+            this.facade = request.getClass();
+            this.connectorRequest = field(facade, "request");
+            this.coyoteRequest = connectorRequest.getType().getMethod("getCoyoteRequest");
+            this.inputBuffer = coyoteRequest.getReturnType().getMethod("getInputBuffer");
+            this.http11InputBuffer = Class.forName("org.apache.coyote.http11.Http11InputBuffer", false, loader);
+            this.wrapper = field(http11InputBuffer, "wrapper");
+            Class<?> wrapperType = Class.forName("org.apache.tomcat.util.net.SocketWrapperBase", false, loader);
+            this.hasAsyncIO = wrapperType.getMethod("hasAsyncIO");
+            this.read = wrapperType.getMethod("read", long.class, TimeUnit.class, Object.class,
+                    CompletionHandler.class, ByteBuffer[].class);
+            this.isClosed = wrapperType.getMethod("isClosed");
+        }
+    }
+
     /** Waits for EOF, an error or data: the client left or misbehaves. */
     private static final class Reader implements CompletionHandler<Long, Object> {
         private final Object wrapper;
-        private final Method read;
-        private final Method isClosed;
+        private final Lookups lookups;
         private final Runnable onGone;
         private final ByteBuffer scratch = ByteBuffer.allocate(1);
 
-        Reader(Object wrapper, Method read, Method isClosed, Runnable onGone) {
+        Reader(Object wrapper, Lookups lookups, Runnable onGone) {
             this.wrapper = wrapper;
-            this.read = read;
-            this.isClosed = isClosed;
+            this.lookups = lookups;
             this.onGone = onGone;
         }
 
         void start() throws ReflectiveOperationException {
             scratch.clear();
-            read.invoke(wrapper, NO_TIMEOUT, TimeUnit.MILLISECONDS, null, this, new ByteBuffer[] {scratch});
+            lookups.read.invoke(wrapper, NO_TIMEOUT, TimeUnit.MILLISECONDS, null, this, new ByteBuffer[] {scratch});
         }
 
         @Override
@@ -110,7 +138,7 @@ final class TomcatDisconnectWatch implements DisconnectWatch {
             try {
                 // Nothing read. Watch on, unless Tomcat closed the connection: a read on a closed wrapper
                 // would never complete, or touch a pooled channel.
-                if ((Boolean) isClosed.invoke(wrapper)) {
+                if ((Boolean) lookups.isClosed.invoke(wrapper)) {
                     onGone.run();
                     return;
                 }
