@@ -3,6 +3,7 @@ package dev.esper.examples.embedded;
 import dev.esper.broker.Broker;
 import dev.esper.config.EsperConfig;
 import dev.esper.servlet.EsperServlet;
+import dev.esper.servlet.TomcatConnectorSettings;
 import java.nio.file.Files;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
@@ -42,7 +43,7 @@ public final class TomcatEmbeddedApp {
                 .build();
         Broker broker = Broker.builder().config(config).build();
 
-        // 2. Tomcat with its NIO connector.
+        // 2. Tomcat with its NIO connector, set for many open streams.
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(Files.createTempDirectory("tomcat").toString());
         Connector connector = new Connector();
@@ -50,6 +51,14 @@ public final class TomcatEmbeddedApp {
         if (address != null) {
             connector.setProperty("address", address);
         }
+        // snippet:tomcat-connector
+        // A connection cap above the streams it must hold (Tomcat's default, 8192, is its limit on open streams;
+        // keep the cap below the process's open-files limit) and smaller buffers per connection, which an open
+        // stream keeps all the time it is open.
+        TomcatConnectorSettings.forStreams(16_000).forEach(connector::setProperty);
+        // Idle streams hold no thread, and every request of this app is asynchronous: a small pool does.
+        connector.setProperty("maxThreads", "16");
+        // end-snippet:tomcat-connector
         tomcat.setConnector(connector);
         // Tomcat's own errors (it refuses a NUL or an encoded '/' in any path itself) as short JSON, not HTML.
         // snippet:tomcat-json-errors
