@@ -31,7 +31,8 @@ import org.w3c.dom.NodeList;
  * holding {@code end-snippet:region} (marker lines of other regions inside it left out), both sides with
  * their common indentation removed. The file must be one the build checks: Java in {@code examples}
  * (compiled; tests run), the demo page (run in Chromium by esper-e2e's {@code DemoPageTest}), the
- * {@code web.xml} snippet ({@link WebXmlSnippetTest}) or the examples pom (resolved by Maven; its esper
+ * {@code web.xml} snippet ({@link WebXmlSnippetTest}), the {@code server.xml} snippet
+ * ({@link ServerXmlSnippetTest}) or the examples pom (resolved by Maven; its esper
  * versions checked below). Blocks of commands and output are marked {@code sh}, {@code text} or
  * {@code json} and not checked; a fence without a language, or with another one, fails.
  */
@@ -214,7 +215,8 @@ class DocsSnippetsTest {
         if (!checkedByTheBuild(path)) {
             return Optional.of("'" + path + "' is not a file the build checks (Java under examples/src/main/java"
                     + " or examples/src/test/java, examples/src/main/resources/demo/index.html,"
-                    + " examples/src/main/webapp-snippet/web.xml, examples/pom.xml)");
+                    + " examples/src/main/webapp-snippet/web.xml, examples/src/main/tomcat-snippet/server.xml,"
+                    + " examples/pom.xml)");
         }
         if (!matchesLanguage(path, language)) {
             return Optional.of(language + " block shows '" + path + "', a file in another language");
@@ -265,6 +267,7 @@ class DocsSnippetsTest {
         return !path.contains("..") && !path.contains("\\")
                 && (java || path.equals("examples/src/main/resources/demo/index.html")
                         || path.equals("examples/src/main/webapp-snippet/web.xml")
+                        || path.equals("examples/src/main/tomcat-snippet/server.xml")
                         || path.equals("examples/pom.xml"));
     }
 
