@@ -50,23 +50,53 @@ final class TomcatDisconnectWatch implements DisconnectWatch {
 
     @Override
     public boolean watch(ServletRequest request, Runnable onGone) throws ReflectiveOperationException {
+        Lookups l = lookups(request);
+        Object wrapper = socketWrapper(request, l);
+        if (wrapper == null) {
+            return false;
+        }
+        new Reader(wrapper, l, onGone).start();
+        return true;
+    }
+
+    /**
+     * The socket wrapper of a Tomcat HTTP/1.x request whose connector does asynchronous I/O, or null (another
+     * protocol, or no asynchronous I/O).
+     */
+    Object socketWrapper(ServletRequest request) throws ReflectiveOperationException {
+        return socketWrapper(request, lookups(request));
+    }
+
+    /** Closes a socket wrapper from {@link #socketWrapper}: Tomcat releases the connection and its processor. */
+    void close(Object wrapper) throws ReflectiveOperationException {
+        Lookups l = lookups;
+        if (l == null) {
+            throw new IllegalStateException("no Tomcat request seen yet");
+        }
+        l.close.invoke(wrapper);
+    }
+
+    private Lookups lookups(ServletRequest request) throws ReflectiveOperationException {
         Lookups l = lookups;
         if (l == null || l.facade != request.getClass()) {
             l = new Lookups(request);
             lookups = l;
         }
+        return l;
+    }
+
+    private static Object socketWrapper(ServletRequest request, Lookups l) throws ReflectiveOperationException {
         Object connectorRequest = l.connectorRequest.get(request);
         Object coyoteRequest = l.coyoteRequest.invoke(connectorRequest);
         Object inputBuffer = l.inputBuffer.invoke(coyoteRequest);
         if (inputBuffer == null || inputBuffer.getClass() != l.http11InputBuffer) {
-            return false;
+            return null;
         }
         Object wrapper = l.wrapper.get(inputBuffer);
         if (wrapper == null || !(Boolean) l.hasAsyncIO.invoke(wrapper)) {
-            return false;
+            return null;
         }
-        new Reader(wrapper, l, onGone).start();
-        return true;
+        return wrapper;
     }
 
     private static Field field(Class<?> type, String name) throws NoSuchFieldException {
@@ -93,6 +123,7 @@ final class TomcatDisconnectWatch implements DisconnectWatch {
         final Method hasAsyncIO;
         final Method read;
         final Method isClosed;
+        final Method close;
 
         Lookups(ServletRequest request) throws ReflectiveOperationException {
             ClassLoader loader = request.getClass().getClassLoader();
@@ -107,6 +138,7 @@ final class TomcatDisconnectWatch implements DisconnectWatch {
             this.read = wrapperType.getMethod("read", long.class, TimeUnit.class, Object.class,
                     CompletionHandler.class, ByteBuffer[].class);
             this.isClosed = wrapperType.getMethod("isClosed");
+            this.close = wrapperType.getMethod("close");
         }
     }
 

@@ -15,7 +15,7 @@ class TomcatConnectorSettingsTest {
         assertThat(settings).containsExactly(
                 Map.entry("maxConnections", "20000"),
                 Map.entry("socket.appReadBufSize", "1024"),
-                Map.entry("socket.appWriteBufSize", "4096"),
+                Map.entry("socket.appWriteBufSize", "2048"),
                 Map.entry("maxHttpResponseHeaderSize", "4096"),
                 Map.entry("maxTrailerSize", "1024"));
     }
