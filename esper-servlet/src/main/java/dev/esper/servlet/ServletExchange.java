@@ -240,7 +240,7 @@ final class ServletExchange implements Exchange, AsyncListener {
             needAsync();
         }
         head(head);
-        if ("HTTP/1.1".equals(req.getProtocol()) && CHUNKS_ON_REQUEST.test(req.getClass().getName())) {
+        if ("HTTP/1.1".equals(req.getProtocol()) && CHUNKS_ON_REQUEST.test(DisconnectWatch.unwrap(req).getClass().getName())) {
             // Chunked although the connection closes after the stream: a clean end is then the final chunk,
             // which a client can tell from a broken connection.
             resp.setHeader("Transfer-Encoding", "chunked");

@@ -48,9 +48,10 @@ final class TomcatHandOver {
         this.stream = new ServletStream(this::close, null, clientLeft);
     }
 
-    /** Whether a request may be served this way: Tomcat's, HTTP/1.1, a {@code GET}. */
+    /** Whether a request may be served this way: Tomcat's (inside any wrappers), HTTP/1.1, a {@code GET}. */
     static boolean possible(HttpServletRequest req) {
-        return DisconnectWatch.forContainer(req.getClass().getName()) == TomcatDisconnectWatch.INSTANCE
+        String container = DisconnectWatch.unwrap(req).getClass().getName();
+        return DisconnectWatch.forContainer(container) == TomcatDisconnectWatch.INSTANCE
                 && "HTTP/1.1".equals(req.getProtocol()) && "GET".equals(req.getMethod());
     }
 
@@ -62,7 +63,7 @@ final class TomcatHandOver {
      */
     static ServletStream open(HttpServletRequest req, HttpServletResponse resp, Runnable clientLeft)
             throws IOException, ServletException, ReflectiveOperationException {
-        Object wrapper = TomcatDisconnectWatch.INSTANCE.socketWrapper(req);
+        Object wrapper = TomcatDisconnectWatch.INSTANCE.socketWrapper(DisconnectWatch.unwrap(req));
         if (wrapper == null) {
             return null;
         }
