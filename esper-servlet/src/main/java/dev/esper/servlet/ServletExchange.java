@@ -24,9 +24,13 @@ import java.util.function.Predicate;
 
 /**
  * One request on a Servlet 6 container, carried for {@link dev.esper.http.HttpApi}: the servlet's
- * {@link Exchange}. Every request is asynchronous from the start ({@code startAsync()}, no container timeout),
- * so that the API may answer it, read its body or open its stream from any thread, later; the exchange
- * completes the {@link AsyncContext} when the answer is written or the stream ends.
+ * {@link Exchange}. A request is asynchronous ({@code startAsync()}, no container timeout) so that the API may
+ * answer it, read its body or open its stream from any thread, later; the exchange completes the
+ * {@link AsyncContext} when the answer is written or the stream ends. It starts asynchronous, except a
+ * {@code GET} on Tomcat over HTTP/1.1, whose stream may take the connection over ({@link TomcatHandOver}),
+ * which needs a request that is not asynchronous: such a request becomes asynchronous only when needed (a body
+ * to read, or the dispatch returning unanswered); the API's calls from other threads meanwhile wait for the
+ * dispatch to return; an answer written during the dispatch needs no async context at all.
  *
  * <p>Also the request's {@link AsyncListener} (added while the container's dispatch is still running, as the
  * specification requires): a container that ends the request (its client gone, an error) ends the stream.

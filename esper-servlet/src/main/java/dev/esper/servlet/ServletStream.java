@@ -29,6 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * sets it and calls {@code complete()} under the same lock, so {@code complete()} never overlaps a write and no
  * write follows it. A container that completed the request itself ({@link #containerEnded}) is told without
  * the lock: Tomcat calls that holding its async state machine's monitor, which a write under the lock may need.
+ * A stream that took its connection over on Tomcat ({@link TomcatHandOver}) ends by closing the connection
+ * instead of {@code complete()}, under the same lock, and gets its output only once Tomcat hands the connection
+ * over ({@link #attach}); writes wait for it.
  *
  * <p>Threads: {@link #write} on broker threads, {@link #onWritePossible()} on container threads; the fields
  * below the lock are guarded by it. Callbacks to the API are made after releasing it.

@@ -41,6 +41,11 @@ final class TomcatHandOver {
     private final ServletStream stream;
     /** Set once by {@link Handler#init}; read by {@link #close()} on any thread. */
     private volatile WebConnection connection;
+    /**
+     * The stream closed the connection itself: the handler's {@code destroy()}, which Tomcat calls inside that
+     * close, on the closing thread and under the stream's lock, then has nothing to report.
+     */
+    private volatile boolean closing;
 
     private TomcatHandOver(Object socketWrapper, Runnable clientLeft) {
         this.socketWrapper = socketWrapper;
@@ -95,6 +100,7 @@ final class TomcatHandOver {
         if (c == null) {
             return; // connected() finds the stream ended and closes
         }
+        closing = true;
         try {
             c.close();
         } catch (Exception e) {
@@ -129,7 +135,7 @@ final class TomcatHandOver {
         @Override
         public void destroy() {
             TomcatHandOver h = handOver;
-            if (h != null) {
+            if (h != null && !h.closing) {
                 h.clientLeft.run();
             }
         }
