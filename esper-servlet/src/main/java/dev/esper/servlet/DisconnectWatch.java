@@ -1,6 +1,7 @@
 package dev.esper.servlet;
 
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -41,12 +42,13 @@ interface DisconnectWatch {
      * @return whether a watch is in place
      */
     static boolean start(ServletRequest request, Runnable onGone) {
-        DisconnectWatch watch = forContainer(request.getClass().getName());
+        ServletRequest containers = unwrap(request);
+        DisconnectWatch watch = forContainer(containers.getClass().getName());
         if (watch == null) {
             return false;
         }
         try {
-            return watch.watch(request, Once.of(onGone));
+            return watch.watch(containers, Once.of(onGone));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             if (Once.WARNED.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, "cannot watch stream connections in this container (" + e
@@ -54,6 +56,18 @@ interface DisconnectWatch {
             }
             return false;
         }
+    }
+
+    /**
+     * The container's own request inside any wrappers (filters such as a framework's security filter pass the
+     * servlet a {@code ServletRequestWrapper}).
+     */
+    static ServletRequest unwrap(ServletRequest request) {
+        ServletRequest r = request;
+        while (r instanceof ServletRequestWrapper w) {
+            r = w.getRequest();
+        }
+        return r;
     }
 
     /** The watch for a container's request class, or null for a container without one. */

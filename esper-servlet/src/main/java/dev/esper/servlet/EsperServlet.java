@@ -225,11 +225,15 @@ public final class EsperServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse resp) {
         HttpApi a = api;
         ServletExchange exchange = new ServletExchange(req, resp, timer);
-        if (a == null) {
-            exchange.respond(HttpApi.failure(503, "esper servlet is not initialised"));
-            return;
+        try {
+            if (a == null) {
+                exchange.respond(HttpApi.failure(503, "esper servlet is not initialised"));
+                return;
+            }
+            a.handle(exchange);
+        } finally {
+            exchange.dispatchEnded();
         }
-        a.handle(exchange);
     }
 
     /**

@@ -6,6 +6,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,9 +26,13 @@ import java.util.function.Predicate;
 
 /**
  * One request on a Servlet 6 container, carried for {@link dev.esper.http.HttpApi}: the servlet's
- * {@link Exchange}. Every request is asynchronous from the start ({@code startAsync()}, no container timeout),
- * so that the API may answer it, read its body or open its stream from any thread, later; the exchange
- * completes the {@link AsyncContext} when the answer is written or the stream ends.
+ * {@link Exchange}. A request is asynchronous ({@code startAsync()}, no container timeout) so that the API may
+ * answer it, read its body or open its stream from any thread, later; the exchange completes the
+ * {@link AsyncContext} when the answer is written or the stream ends. It starts asynchronous, except a
+ * {@code GET} on Tomcat over HTTP/1.1, whose stream may take the connection over ({@link TomcatHandOver}),
+ * which needs a request that is not asynchronous: such a request becomes asynchronous only when needed (a body
+ * to read, or the dispatch returning unanswered); the API's calls from other threads meanwhile wait for the
+ * dispatch to return; an answer written during the dispatch needs no async context at all.
  *
  * <p>Also the request's {@link AsyncListener} (added while the container's dispatch is still running, as the
  * specification requires): a container that ends the request (its client gone, an error) ends the stream.
@@ -48,20 +53,94 @@ final class ServletExchange implements Exchange, AsyncListener {
 
     private final HttpServletRequest req;
     private final HttpServletResponse resp;
-    private final AsyncContext ctx;
     private final ScheduledExecutorService timer;
     private final String rawPath;
     /** The open stream, if any; set once by openStream. */
     private volatile ServletStream stream;
+    /** The container's dispatch thread, which may answer or open a stream before the request is asynchronous. */
+    private final Thread dispatchThread;
+    /** Guards the two fields below and the start of the async context; waited on until the dispatch ends. */
+    private final Object dispatch = new Object();
+    /** The container's dispatch is still running. Guarded by {@link #dispatch}. */
+    private boolean dispatching = true;
+    /** Answered, or handed to a stream, during the dispatch, without an async context. Guarded by dispatch. */
+    private boolean doneInDispatch;
+    /** The async context, once started: at once, or (a request a stream may take over) when needed. */
+    private volatile AsyncContext ctx;
 
     ServletExchange(HttpServletRequest req, HttpServletResponse resp, ScheduledExecutorService timer) {
         this.req = req;
         this.resp = resp;
         this.timer = timer;
         this.rawPath = rawPath(req);
-        this.ctx = req.startAsync();
-        ctx.setTimeout(0);
-        ctx.addListener(this);
+        this.dispatchThread = Thread.currentThread();
+        if (!TomcatHandOver.possible(req)) {
+            startAsync();
+        }
+    }
+
+    /** Starts the async context; on the dispatch thread, with {@link #dispatch} held or in the constructor. */
+    private void startAsync() {
+        AsyncContext c = req.startAsync();
+        c.setTimeout(0);
+        c.addListener(this);
+        ctx = c;
+    }
+
+    /**
+     * The servlet's dispatch returns: a request that is neither answered nor handed over becomes asynchronous
+     * now, and the calls that waited for that (from other threads) go on.
+     */
+    void dispatchEnded() {
+        synchronized (dispatch) {
+            if (ctx == null && !doneInDispatch) {
+                startAsync();
+            }
+            dispatching = false;
+            dispatch.notifyAll();
+        }
+    }
+
+    /**
+     * Whether the caller may use the request without an async context (the dispatch thread, during the dispatch,
+     * before any async start); otherwise makes sure the context is started, waiting for the dispatch to end if
+     * called from another thread meanwhile.
+     */
+    private boolean inDispatchWithoutAsync() {
+        if (ctx != null) {
+            return false;
+        }
+        if (Thread.currentThread() == dispatchThread) {
+            synchronized (dispatch) {
+                if (dispatching && ctx == null) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        synchronized (dispatch) {
+            boolean interrupted = false;
+            while (dispatching) {
+                try {
+                    dispatch.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return false;
+    }
+
+    /** Starts the async context now if the request has none yet (reading a body needs one). */
+    private void needAsync() {
+        if (inDispatchWithoutAsync()) {
+            synchronized (dispatch) {
+                startAsync();
+            }
+        }
     }
 
     /**
@@ -106,6 +185,22 @@ final class ServletExchange implements Exchange, AsyncListener {
 
     @Override
     public void respond(Answer answer) {
+        if (inDispatchWithoutAsync()) {
+            // Answered during the dispatch: the container completes the response when the dispatch returns.
+            synchronized (dispatch) {
+                doneInDispatch = true;
+            }
+            try {
+                head(answer);
+                resp.setContentLength(answer.bodyLength());
+                if (answer.bodyLength() > 0) {
+                    resp.getOutputStream().write(answer.body());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.DEBUG, () -> "could not answer " + answer.status() + ": " + e);
+            }
+            return;
+        }
         try {
             head(answer);
             resp.setContentLength(answer.bodyLength());
@@ -127,8 +222,12 @@ final class ServletExchange implements Exchange, AsyncListener {
     }
 
     private void complete() {
+        AsyncContext c = ctx;
+        if (c == null) {
+            return;
+        }
         try {
-            ctx.complete();
+            c.complete();
         } catch (IllegalStateException ignored) {
             // The container already completed the request (its client went away).
         }
@@ -136,6 +235,7 @@ final class ServletExchange implements Exchange, AsyncListener {
 
     @Override
     public RequestBody readBody() {
+        needAsync();
         Body body = new Body();
         body.in.setReadListener(body);
         return body;
@@ -143,8 +243,15 @@ final class ServletExchange implements Exchange, AsyncListener {
 
     @Override
     public EventSink openStream(Answer head, Runnable clientLeft) {
+        if (inDispatchWithoutAsync()) {
+            ServletStream handedOver = handOver(head, clientLeft);
+            if (handedOver != null) {
+                return handedOver;
+            }
+            needAsync();
+        }
         head(head);
-        if ("HTTP/1.1".equals(req.getProtocol()) && CHUNKS_ON_REQUEST.test(req.getClass().getName())) {
+        if ("HTTP/1.1".equals(req.getProtocol()) && CHUNKS_ON_REQUEST.test(DisconnectWatch.unwrap(req).getClass().getName())) {
             // Chunked although the connection closes after the stream: a clean end is then the final chunk,
             // which a client can tell from a broken connection.
             resp.setHeader("Transfer-Encoding", "chunked");
@@ -164,6 +271,31 @@ final class ServletExchange implements Exchange, AsyncListener {
             throw new UncheckedIOException("could not open a stream", e);
         }
         return s;
+    }
+
+    /** A stream that takes the connection over from Tomcat ({@link TomcatHandOver}), or null if it cannot. */
+    private ServletStream handOver(Answer head, Runnable clientLeft) {
+        try {
+            head(head);
+            ServletStream s = TomcatHandOver.open(req, resp, clientLeft);
+            if (s != null) {
+                synchronized (dispatch) {
+                    doneInDispatch = true;
+                }
+                stream = s;
+            }
+            return s;
+        } catch (IOException | ServletException | ReflectiveOperationException | RuntimeException | LinkageError e) {
+            if (!resp.isCommitted()) {
+                LOG.log(Level.DEBUG, () -> "stream stays an asynchronous request: " + e);
+                return null;
+            }
+            // The head is out: the container ends the response (and closes the connection) after the dispatch.
+            synchronized (dispatch) {
+                doneInDispatch = true;
+            }
+            throw new IllegalStateException("could not hand a stream's connection over", e);
+        }
     }
 
     @Override

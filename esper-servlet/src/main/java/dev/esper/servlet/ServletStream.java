@@ -29,6 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * sets it and calls {@code complete()} under the same lock, so {@code complete()} never overlaps a write and no
  * write follows it. A container that completed the request itself ({@link #containerEnded}) is told without
  * the lock: Tomcat calls that holding its async state machine's monitor, which a write under the lock may need.
+ * A stream that took its connection over on Tomcat ({@link TomcatHandOver}) ends by closing the connection
+ * instead of {@code complete()}, under the same lock, and gets its output only once Tomcat hands the connection
+ * over ({@link #attach}); writes wait for it.
  *
  * <p>Threads: {@link #write} on broker threads, {@link #onWritePossible()} on container threads; the fields
  * below the lock are guarded by it. Callbacks to the API are made after releasing it.
@@ -36,11 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ServletStream implements Exchange.EventSink, WriteListener {
     private static final System.Logger LOG = System.getLogger(ServletStream.class.getName());
 
-    private final AsyncContext ctx;
-    private final ServletOutputStream out;
+    /** Ends the response, once, under the lock: completes the async context or closes a handed-over connection. */
+    private final Runnable finish;
     private final Runnable clientLeft;
     /** Held for every use of {@link #out} and for the ending; never while calling back. */
     private final ReentrantLock lock = new ReentrantLock();
+    /** The output; null until a handed-over connection arrives ({@link TomcatHandOver}). Guarded by the lock. */
+    private ServletOutputStream out;
     /** The chunk to write when the output is ready. Guarded by the lock. */
     private Chunk pending;
     /** The callback of the write in progress. Guarded by the lock. */
@@ -50,10 +55,45 @@ final class ServletStream implements Exchange.EventSink, WriteListener {
     /** The stream ended (any cause). Set under the lock by end(); without it only by containerEnded. */
     private volatile boolean ended;
 
+    /** A stream on an asynchronous request, ended by completing its context. */
     ServletStream(AsyncContext ctx, ServletOutputStream out, Runnable clientLeft) {
-        this.ctx = ctx;
+        this(() -> {
+            try {
+                ctx.complete();
+            } catch (IllegalStateException ignored) {
+                // The container already completed the request.
+            }
+        }, out, clientLeft);
+    }
+
+    /**
+     * A stream ended by {@code finish}, writing to {@code out}, or, when that is null, to the output that
+     * {@link #attach} gives it later (writes wait until then).
+     */
+    ServletStream(Runnable finish, ServletOutputStream out, Runnable clientLeft) {
+        this.finish = finish;
         this.out = out;
         this.clientLeft = clientLeft;
+    }
+
+    /**
+     * Gives a stream made without an output its output, and becomes its write listener: a write waiting for it
+     * proceeds when the container calls {@link #onWritePossible()}.
+     *
+     * @return false if the stream ended meanwhile (the caller closes what it holds)
+     */
+    boolean attach(ServletOutputStream output) {
+        lock.lock();
+        try {
+            if (ended) {
+                return false;
+            }
+            out = output;
+            output.setWriteListener(this);
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -89,7 +129,7 @@ final class ServletStream implements Exchange.EventSink, WriteListener {
      */
     private Exchange.WriteCallback proceed() throws IOException {
         for (;;) {
-            if (ended || !out.isReady()) {
+            if (ended || out == null || !out.isReady()) {
                 return null;
             }
             if (pending != null) {
@@ -175,8 +215,8 @@ final class ServletStream implements Exchange.EventSink, WriteListener {
     }
 
     /**
-     * Ends the response once: marks the stream ended and completes the async context, both under the lock, so
-     * that no write overlaps or follows {@code complete()}.
+     * Ends the response once: marks the stream ended and completes the async context (or closes the handed-over
+     * connection), both under the lock, so that no write overlaps or follows it.
      */
     private void end() {
         if (ended) {
@@ -188,11 +228,7 @@ final class ServletStream implements Exchange.EventSink, WriteListener {
                 return;
             }
             ended = true;
-            try {
-                ctx.complete();
-            } catch (IllegalStateException ignored) {
-                // The container already completed the request.
-            }
+            finish.run();
         } finally {
             lock.unlock();
         }

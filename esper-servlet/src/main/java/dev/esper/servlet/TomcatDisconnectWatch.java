@@ -42,29 +42,61 @@ final class TomcatDisconnectWatch implements DisconnectWatch {
     private TomcatDisconnectWatch() {
     }
 
+    /**
+     * The reflective lookups of the last request class seen, so that a stream holds no {@code Method} of its
+     * own and the lookups run once per container, not once per stream. Replaced, never changed.
+     */
+    private volatile Lookups lookups;
+
     @Override
     public boolean watch(ServletRequest request, Runnable onGone) throws ReflectiveOperationException {
-        Object connectorRequest = field(request.getClass(), "request").get(request);
-        Object coyoteRequest = connectorRequest.getClass().getMethod("getCoyoteRequest").invoke(connectorRequest);
-        Object inputBuffer = coyoteRequest.getClass().getMethod("getInputBuffer").invoke(coyoteRequest);
-        if (inputBuffer == null
-                || !inputBuffer.getClass().getName().equals("org.apache.coyote.http11.Http11InputBuffer")) {
-            return false;
-        }
-        Object wrapper = field(inputBuffer.getClass(), "wrapper").get(inputBuffer);
+        Lookups l = lookups(request);
+        Object wrapper = socketWrapper(request, l);
         if (wrapper == null) {
             return false;
         }
-        Class<?> wrapperType = Class.forName("org.apache.tomcat.util.net.SocketWrapperBase", false,
-                wrapper.getClass().getClassLoader());
-        if (!(Boolean) wrapperType.getMethod("hasAsyncIO").invoke(wrapper)) {
-            return false;
-        }
-        Method read = wrapperType.getMethod("read", long.class, TimeUnit.class, Object.class,
-                CompletionHandler.class, ByteBuffer[].class);
-        Method isClosed = wrapperType.getMethod("isClosed");
-        new Reader(wrapper, read, isClosed, onGone).start();
+        new Reader(wrapper, l, onGone).start();
         return true;
+    }
+
+    /**
+     * The socket wrapper of a Tomcat HTTP/1.x request whose connector does asynchronous I/O, or null (another
+     * protocol, or no asynchronous I/O).
+     */
+    Object socketWrapper(ServletRequest request) throws ReflectiveOperationException {
+        return socketWrapper(request, lookups(request));
+    }
+
+    /** Closes a socket wrapper from {@link #socketWrapper}: Tomcat releases the connection and its processor. */
+    void close(Object wrapper) throws ReflectiveOperationException {
+        Lookups l = lookups;
+        if (l == null) {
+            throw new IllegalStateException("no Tomcat request seen yet");
+        }
+        l.close.invoke(wrapper);
+    }
+
+    private Lookups lookups(ServletRequest request) throws ReflectiveOperationException {
+        Lookups l = lookups;
+        if (l == null || l.facade != request.getClass()) {
+            l = new Lookups(request);
+            lookups = l;
+        }
+        return l;
+    }
+
+    private static Object socketWrapper(ServletRequest request, Lookups l) throws ReflectiveOperationException {
+        Object connectorRequest = l.connectorRequest.get(request);
+        Object coyoteRequest = l.coyoteRequest.invoke(connectorRequest);
+        Object inputBuffer = l.inputBuffer.invoke(coyoteRequest);
+        if (inputBuffer == null || inputBuffer.getClass() != l.http11InputBuffer) {
+            return null;
+        }
+        Object wrapper = l.wrapper.get(inputBuffer);
+        if (wrapper == null || !(Boolean) l.hasAsyncIO.invoke(wrapper)) {
+            return null;
+        }
+        return wrapper;
     }
 
     private static Field field(Class<?> type, String name) throws NoSuchFieldException {
@@ -80,24 +112,52 @@ final class TomcatDisconnectWatch implements DisconnectWatch {
         throw new NoSuchFieldException(type.getName() + "." + name);
     }
 
+    /** Tomcat's members on the way from the request to its socket wrapper, looked up from a request class. */
+    private static final class Lookups {
+        final Class<?> facade;
+        final Field connectorRequest;
+        final Method coyoteRequest;
+        final Method inputBuffer;
+        final Class<?> http11InputBuffer;
+        final Field wrapper;
+        final Method hasAsyncIO;
+        final Method read;
+        final Method isClosed;
+        final Method close;
+
+        Lookups(ServletRequest request) throws ReflectiveOperationException {
+            ClassLoader loader = request.getClass().getClassLoader();
+            this.facade = request.getClass();
+            this.connectorRequest = field(facade, "request");
+            this.coyoteRequest = connectorRequest.getType().getMethod("getCoyoteRequest");
+            this.inputBuffer = coyoteRequest.getReturnType().getMethod("getInputBuffer");
+            this.http11InputBuffer = Class.forName("org.apache.coyote.http11.Http11InputBuffer", false, loader);
+            this.wrapper = field(http11InputBuffer, "wrapper");
+            Class<?> wrapperType = Class.forName("org.apache.tomcat.util.net.SocketWrapperBase", false, loader);
+            this.hasAsyncIO = wrapperType.getMethod("hasAsyncIO");
+            this.read = wrapperType.getMethod("read", long.class, TimeUnit.class, Object.class,
+                    CompletionHandler.class, ByteBuffer[].class);
+            this.isClosed = wrapperType.getMethod("isClosed");
+            this.close = wrapperType.getMethod("close");
+        }
+    }
+
     /** Waits for EOF, an error or data: the client left or misbehaves. */
     private static final class Reader implements CompletionHandler<Long, Object> {
         private final Object wrapper;
-        private final Method read;
-        private final Method isClosed;
+        private final Lookups lookups;
         private final Runnable onGone;
         private final ByteBuffer scratch = ByteBuffer.allocate(1);
 
-        Reader(Object wrapper, Method read, Method isClosed, Runnable onGone) {
+        Reader(Object wrapper, Lookups lookups, Runnable onGone) {
             this.wrapper = wrapper;
-            this.read = read;
-            this.isClosed = isClosed;
+            this.lookups = lookups;
             this.onGone = onGone;
         }
 
         void start() throws ReflectiveOperationException {
             scratch.clear();
-            read.invoke(wrapper, NO_TIMEOUT, TimeUnit.MILLISECONDS, null, this, new ByteBuffer[] {scratch});
+            lookups.read.invoke(wrapper, NO_TIMEOUT, TimeUnit.MILLISECONDS, null, this, new ByteBuffer[] {scratch});
         }
 
         @Override
@@ -110,7 +170,7 @@ final class TomcatDisconnectWatch implements DisconnectWatch {
             try {
                 // Nothing read. Watch on, unless Tomcat closed the connection: a read on a closed wrapper
                 // would never complete, or touch a pooled channel.
-                if ((Boolean) isClosed.invoke(wrapper)) {
+                if ((Boolean) lookups.isClosed.invoke(wrapper)) {
                     onGone.run();
                     return;
                 }

@@ -1,6 +1,9 @@
 package dev.esper.servlet;
 
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -9,11 +12,16 @@ import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.JsonErrorReportValve;
+import org.apache.coyote.AbstractProtocol;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.apache.catalina.startup.Tomcat;
 
 /** Embedded Tomcat 11 with its defaults (NIO connector), as a user's existing app would have it. */
 final class TomcatContainer implements ServletContainer {
     private final Map<String, String> connectorProperties;
+    /** Whether a filter wraps every request in a plain HttpServletRequestWrapper, as frameworks' filters do. */
+    private boolean wrapRequests;
     private Tomcat tomcat;
     private Path baseDir;
 
@@ -24,6 +32,17 @@ final class TomcatContainer implements ServletContainer {
     /** With connector properties as in {@code server.xml} (e.g. {@code connectionTimeout}). */
     TomcatContainer(Map<String, String> connectorProperties) {
         this.connectorProperties = Map.copyOf(connectorProperties);
+    }
+
+    /** Puts a filter in front of the servlets that wraps each request in an {@link HttpServletRequestWrapper}. */
+    TomcatContainer wrappingRequests() {
+        this.wrapRequests = true;
+        return this;
+    }
+
+    /** Requests the connector holds as asynchronous requests now (Tomcat's waiting processors). */
+    int asynchronousRequests() {
+        return ((AbstractProtocol<?>) tomcat.getConnector().getProtocolHandler()).getWaitingProcessorCount();
     }
 
     @Override
@@ -45,6 +64,18 @@ final class TomcatContainer implements ServletContainer {
         // itself) as short JSON, not an HTML page.
         ((StandardHost) tomcat.getHost()).setErrorReportValveClass(JsonErrorReportValve.class.getName());
         Context context = tomcat.addContext(contextPath, null);
+        if (wrapRequests) {
+            FilterDef wrap = new FilterDef();
+            wrap.setFilterName("wrap");
+            wrap.setFilter((Filter) (req, resp, chain) -> chain.doFilter(new HttpServletRequestWrapper(
+                    (HttpServletRequest) req), resp));
+            wrap.setAsyncSupported("true");
+            context.addFilterDef(wrap);
+            FilterMap all = new FilterMap();
+            all.setFilterName("wrap");
+            all.addURLPattern("/*");
+            context.addFilterMap(all);
+        }
         int i = 0;
         for (Map.Entry<String, HttpServlet> m : mounts.entrySet()) {
             String name = "esper" + i++;

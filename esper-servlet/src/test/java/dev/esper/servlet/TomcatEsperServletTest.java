@@ -9,11 +9,15 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The behaviour suite on embedded Tomcat, and what is Tomcat's own. */
+/**
+ * The behaviour suite on embedded Tomcat with the connector settings the servlet guide gives
+ * ({@link TomcatConnectorSettings}: smaller socket and header buffers), and what is Tomcat's own. The
+ * authorisation matrix ({@link TomcatAuthMatrixTest}) runs on Tomcat's defaults.
+ */
 class TomcatEsperServletTest extends ServletContract {
     @Override
     protected ServletContainer frontEnd() {
-        return new TomcatContainer();
+        return new TomcatContainer(TomcatConnectorSettings.forStreams(1_000));
     }
 
     /**

@@ -32,9 +32,9 @@ import org.w3c.dom.NodeList;
  * their common indentation removed. The file must be one the build checks: Java in {@code examples}
  * (compiled; tests run), the demo page (run in Chromium by esper-e2e's {@code DemoPageTest}), esper-e2e's
  * credentials page (run in Chromium by {@code BrowserCredentialsTest}), the {@code web.xml} snippet
- * ({@link WebXmlSnippetTest}), the examples pom (resolved by Maven; its esper versions checked below), or the
- * same kinds of file in {@code examples-spring-boot} (the Spring Boot example application, compiled and
- * tested). Blocks of commands, output and settings are marked {@code sh}, {@code text}, {@code json},
+ * ({@link WebXmlSnippetTest}), the {@code server.xml} snippet ({@link ServerXmlSnippetTest}), the examples
+ * pom (resolved by Maven; its esper versions checked below), or the same kinds of file in
+ * {@code examples-spring-boot} (the Spring Boot example application, compiled and tested). Blocks of commands, output and settings are marked {@code sh}, {@code text}, {@code json},
  * {@code properties} or {@code yaml} and not checked; a fence without a language, or with another one, fails.
  */
 class DocsSnippetsTest {
@@ -225,7 +225,8 @@ class DocsSnippetsTest {
             return Optional.of("'" + path + "' is not a file the build checks (Java under examples/src/main/java"
                     + " or examples/src/test/java, or the same in examples-spring-boot,"
                     + " examples/src/main/resources/demo/index.html, " + CREDENTIALS_PAGE + ","
-                    + " examples/src/main/webapp-snippet/web.xml, examples/pom.xml, examples-spring-boot/pom.xml)");
+                    + " examples/src/main/webapp-snippet/web.xml, examples/src/main/tomcat-snippet/server.xml,"
+                    + " examples/pom.xml, examples-spring-boot/pom.xml)");
         }
         if (!matchesLanguage(path, language)) {
             return Optional.of(language + " block shows '" + path + "', a file in another language");
@@ -277,6 +278,7 @@ class DocsSnippetsTest {
         return !path.contains("..") && !path.contains("\\")
                 && (java || path.equals("examples/src/main/resources/demo/index.html") || path.equals(CREDENTIALS_PAGE)
                         || path.equals("examples/src/main/webapp-snippet/web.xml")
+                        || path.equals("examples/src/main/tomcat-snippet/server.xml")
                         || path.equals("examples/pom.xml") || path.equals("examples-spring-boot/pom.xml"));
     }
 

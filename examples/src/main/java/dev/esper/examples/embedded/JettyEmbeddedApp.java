@@ -17,7 +17,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * An existing Jetty 12 application that mounts esper at {@code /events/*}.
  *
  * <pre>
- * ESPER_PUBLISHER_SECRET=... java -cp ... dev.esper.examples.embedded.JettyEmbeddedApp [port]
+ * ESPER_PUBLISHER_SECRET=... java -cp ... dev.esper.examples.embedded.JettyEmbeddedApp [port [address]]
  * curl -N http://localhost:8080/events/subscribe/abcdef123
  * curl -X POST http://localhost:8080/events/publish/abcdef123 -H "Authorization: Bearer $TOKEN" -d 'data: hi'
  * </pre>
@@ -31,11 +31,12 @@ public final class JettyEmbeddedApp {
     /**
      * Starts the app.
      *
-     * @param args optional port (default 8080)
+     * @param args optional port (default 8080) and address to listen on (default: all)
      * @throws Exception if Jetty cannot start
      */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        String address = args.length > 1 ? args[1] : null;
 
         // 1. The configuration, the broker (the app owns it and closes it after Jetty stops) and the servlet.
         // snippet:programmatic
@@ -56,6 +57,7 @@ public final class JettyEmbeddedApp {
         http.setSendServerVersion(false);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setPort(port);
+        connector.setHost(address);                               // null: every interface
         server.addConnector(connector);
 
         // 3. Mount the servlet, async-supported, in the app's context next to its other servlets.

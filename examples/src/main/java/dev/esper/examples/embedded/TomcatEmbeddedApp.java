@@ -3,6 +3,7 @@ package dev.esper.examples.embedded;
 import dev.esper.broker.Broker;
 import dev.esper.config.EsperConfig;
 import dev.esper.servlet.EsperServlet;
+import dev.esper.servlet.TomcatConnectorSettings;
 import java.nio.file.Files;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
@@ -15,7 +16,7 @@ import org.apache.catalina.valves.JsonErrorReportValve;
  * An existing Tomcat 11 application that mounts esper at {@code /events/*}.
  *
  * <pre>
- * ESPER_SUBSCRIBER_SECRET=... ESPER_PUBLISHER_SECRET=... java -cp ... dev.esper.examples.embedded.TomcatEmbeddedApp [port]
+ * ESPER_SUBSCRIBER_SECRET=... ESPER_PUBLISHER_SECRET=... java -cp ... dev.esper.examples.embedded.TomcatEmbeddedApp [port [address]]
  * curl -N "http://localhost:8080/events/subscribe/abcdef123?token=$SUB_TOKEN"
  * curl -X POST http://localhost:8080/events/publish/abcdef123 -H "Authorization: Bearer $PUB_TOKEN" -d 'data: hi'
  * </pre>
@@ -28,11 +29,12 @@ public final class TomcatEmbeddedApp {
     /**
      * Starts the app.
      *
-     * @param args optional port (default 8080)
+     * @param args optional port (default 8080) and address to listen on (default: all)
      * @throws Exception if Tomcat cannot start
      */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        String address = args.length > 1 ? args[1] : null;
 
         // 1. The configuration (a side whose secret is unset is open) and the broker, which the app owns.
         EsperConfig config = EsperConfig.builder()
@@ -41,11 +43,22 @@ public final class TomcatEmbeddedApp {
                 .build();
         Broker broker = Broker.builder().config(config).build();
 
-        // 2. Tomcat with its NIO connector.
+        // 2. Tomcat with its NIO connector, set for many open streams.
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(Files.createTempDirectory("tomcat").toString());
         Connector connector = new Connector();
         connector.setPort(port);
+        if (address != null) {
+            connector.setProperty("address", address);
+        }
+        // snippet:tomcat-connector
+        // A connection cap above the streams it must hold (Tomcat's default, 8192, is its limit on open streams;
+        // keep the cap below the process's open-files limit) and smaller buffers per connection, which an open
+        // stream keeps all the time it is open.
+        TomcatConnectorSettings.forStreams(16_000).forEach(connector::setProperty);
+        // Idle streams hold no thread, and every request of this app is asynchronous: a small pool does.
+        connector.setProperty("maxThreads", "16");
+        // end-snippet:tomcat-connector
         tomcat.setConnector(connector);
         // Tomcat's own errors (it refuses a NUL or an encoded '/' in any path itself) as short JSON, not HTML.
         // snippet:tomcat-json-errors
