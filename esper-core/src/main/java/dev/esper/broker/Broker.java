@@ -106,9 +106,9 @@ public final class Broker implements AutoCloseable {
         this.fanOut = new FanOut(b.deliveryExecutor, b.deliveryThreads, b.subscriberBuffer, clock);
         this.transport = b.transport == null ? Transport.local() : b.transport;
         // Positions from the broker's own counter are below every one to come, whatever the topic, so a topic that
-        // comes back takes its floor from what the broker remembers of it. A cross-node transport's are its own.
-        ForgottenTopics forgotten = transport instanceof LocalTransport
-                ? new ForgottenTopics(FORGOTTEN_TOPICS_REMEMBERED, nextId.get() - 1) : null;
+        // comes back takes its floor from what the broker remembers of it. A cross-node transport's positions and
+        // histories are its own: the first it hands over turns that memory off.
+        ForgottenTopics forgotten = new ForgottenTopics(FORGOTTEN_TOPICS_REMEMBERED, nextId.get() - 1);
         this.topics = new TopicTable(b.maxTopics, retention, clock, fanOut.stripes(), forgotten);
         this.idempotencyKeys = new IdempotencyKeys(idempotencyWindowMillis(b.historyTtl.toMillis()), clock);
         this.transport.start(new Transport.Sink() {
@@ -119,17 +119,20 @@ public final class Broker implements AutoCloseable {
 
             @Override
             public PublishResult append(TopicId topic, List<Event> events, long[] positions) {
+                forgotten.positionsComeFromTransport();
                 return Broker.this.append(topic, events, checkedPositions(events.size(), positions, Long.MIN_VALUE));
             }
 
             @Override
             public void replaceHistory(TopicId topic, List<Event> history, List<Duration> ages) {
+                forgotten.positionsComeFromTransport();
                 Broker.this.replaceHistory(topic, history, ages, null, Node.UNKNOWN);
             }
 
             @Override
             public void replaceHistory(TopicId topic, List<Event> history, List<Duration> ages, long[] positions,
                     long floor) {
+                forgotten.positionsComeFromTransport();
                 Broker.this.replaceHistory(topic, history, ages,
                         checkedPositions(history.size(), positions, floor == Node.UNKNOWN ? Long.MIN_VALUE : floor),
                         floor);

@@ -30,6 +30,12 @@ final class ForgottenTopics {
      * @param capacity topics remembered exactly
      * @param startFloor the floor of every topic never seen (the position below the broker's first)
      */
+    /**
+     * Set once the transport hands the broker positions or histories of its own (a cross-node transport): then a
+     * topic's floor is the transport's to say, and this remembers and answers nothing.
+     */
+    private volatile boolean off;
+
     ForgottenTopics(int capacity, long startFloor) {
         this.capacity = capacity;
         this.beyond = startFloor;
@@ -37,6 +43,9 @@ final class ForgottenTopics {
 
     /** Remembers the position of the last event (or the floor) of a topic being forgotten. */
     synchronized void forgot(TopicId topic, long lastPosition) {
+        if (off) {
+            return;
+        }
         Long before = last.remove(topic);
         last.put(topic, before == null ? lastPosition : Math.max(before, lastPosition));
         if (last.size() > capacity) {
@@ -48,7 +57,24 @@ final class ForgottenTopics {
 
     /** The floor of a topic being created: at least every position it ever held on this broker. */
     synchronized long floorFor(TopicId topic) {
+        if (off) {
+            return Node.UNKNOWN;
+        }
         Long known = last.get(topic);
         return known != null ? known : beyond;
+    }
+
+    /**
+     * Positions and histories come from the transport from now on: floors are unknown here (a transport that only
+     * passes events through, as one that wraps the local transport does, never calls this, and keeps exact floors).
+     */
+    void positionsComeFromTransport() {
+        if (off) {
+            return; // every append of a cross-node transport comes here: no lock after the first
+        }
+        synchronized (this) {
+            off = true;
+            last.clear();
+        }
     }
 }

@@ -173,6 +173,36 @@ class Spec8MultiTopicStreamTest {
         assertThat(resumed.dataList()).containsExactly("c-live");
     }
 
+    /** A transport that wraps the local one (to trace or count, say) hands no positions: floors stay exact. */
+    @Test
+    void aTransportThatOnlyWrapsTheLocalOneKeepsResumesExactWithoutFalseGaps() {
+        broker.close(Duration.ZERO);
+        Transport local = Transport.local();
+        broker = build(Broker.builder().historySize(0).transport(new Transport() {
+            @Override
+            public void start(Sink sink) {
+                local.start(sink);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<PublishResult> publish(TopicId topic, List<Event> events) {
+                return local.publish(topic, events);
+            }
+        }));
+        RecordingSubscriber first = RecordingSubscriber.ready();
+        broker.subscribe(List.of(A, B, C), null, first);
+        broker.publish(A, Event.of("a0"));
+        String last = lastId(first);
+        first.subscription.cancel();
+
+        RecordingSubscriber resumed = RecordingSubscriber.ready();
+        broker.subscribe(List.of(A, B, C), last, resumed);
+        broker.publish(B, Event.of("b-live"));
+
+        assertThat(resumed.gaps()).isEmpty();
+        assertThat(resumed.dataList()).containsExactly("b-live");
+    }
+
     @Test
     void aTopicThatRetainsNothingAndPublishedWhileTheClientWasAwayIsAGap() {
         broker.close(Duration.ZERO);
