@@ -139,6 +139,19 @@ public final class EsperAutoConfiguration {
         }
     }
 
+    /** Tomcat's connection cap raised for the streams, when the application runs on Tomcat. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(name = "org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory")
+    static class TomcatConfiguration {
+        /** See {@link TomcatStreamsCustomizer}; define a bean of this name to replace it. */
+        @Bean
+        @ConditionalOnMissingBean(name = "esperTomcatStreamsCustomizer")
+        TomcatStreamsCustomizer esperTomcatStreamsCustomizer(EsperConfig config, Environment environment) {
+            return new TomcatStreamsCustomizer(config, environment);
+        }
+    }
+
     /** Says once, at start-up, that there is no servlet to serve, when the application has no servlet web server. */
     @Configuration(proxyBeanMethods = false)
     @Conditional(NotServletWebApplication.class)
