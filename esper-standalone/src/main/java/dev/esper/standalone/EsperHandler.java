@@ -11,9 +11,11 @@ import org.eclipse.jetty.util.Callback;
  * {@link HttpApi} as a {@link JettyExchange}, with no servlet layer in between.
  *
  * <p>Nothing here blocks: bodies are read as they arrive, publishes and subscribes complete asynchronously and
- * streams are written as the client takes them. The handler is declared {@code BLOCKING} all the same, so
- * Jetty runs it on worker threads rather than inline on a selector: inline, the stream's connection watch
- * (a second reader of the end point) raced Jetty's own request handling (see docs/performance.md).
+ * streams are written as the client takes them. So the handler is declared {@code NON_BLOCKING}, and Jetty runs
+ * it inline on the thread that parsed the request, with no hand-off to a worker thread. That is safe with the
+ * streams' disconnect watch because the watch only holds the end point's fill interest and never reads it
+ * ({@link EndPointWatch}); a watch that read the end point raced Jetty's connection when run inline (see
+ * docs/performance.md).
  *
  * <p>Thread-safe; holds no per-request state.
  */
@@ -26,7 +28,7 @@ final class EsperHandler extends Handler.Abstract {
      * @param streamIdleTimeoutMillis the idle timeout of a stream's connection (see {@link #streamIdleTimeout})
      */
     EsperHandler(HttpApi api, long streamIdleTimeoutMillis) {
-        super(InvocationType.BLOCKING);
+        super(InvocationType.NON_BLOCKING);
         this.api = api;
         this.streamIdleTimeoutMillis = streamIdleTimeoutMillis;
     }

@@ -3,6 +3,7 @@ package dev.esper.standalone;
 import dev.esper.http.Answer;
 import dev.esper.http.Exchange;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>Threads: see {@link Exchange}.
  */
 final class JettyExchange implements Exchange {
+    private static final System.Logger LOG = System.getLogger(JettyExchange.class.getName());
     /**
      * The header fields answers use, encoded once: the API's headers are nearly all constants (content types,
      * cache control, CORS for the configured origins, {@code Allow}). Bounded: past {@link #MAX_FIELDS} a field
@@ -131,7 +133,9 @@ final class JettyExchange implements Exchange {
             if (version == 11) {
                 response.getHeaders().put(CHUNKED);
             }
-            new EndPointWatch(endPoint, clientLeft).register();
+            if (!EndPointWatch.watch(endPoint, clientLeft)) {
+                LOG.log(Level.DEBUG, "cannot watch a stream's connection: Jetty is reading it");
+            }
         } else {
             // HTTP/2: one stream of a shared connection (Connection: close is not sent, HPACK drops it). A client
             // that leaves resets the stream or closes the connection, and Jetty fails the request at once, even
