@@ -42,15 +42,17 @@ if [ ! -d "$root/examples/target/classes/dev/esper/examples/embedded" ]; then
 fi
 deps="$root/examples/target/bench-classpath.txt"
 if [ ! -s "$deps" ]; then
-  (cd "$root" && mvn -B -q -o -pl examples dependency:build-classpath -Dmdep.includeScope=runtime \
+  # With -am, so that esper's own modules resolve from this tree (nothing need be installed in ~/.m2); each
+  # module writes the file in turn and examples, last in the reactor, writes it last.
+  (cd "$root" && mvn -B -q -o -pl examples -am compile dependency:build-classpath -Dmdep.includeScope=runtime \
       -Dmdep.outputFile="$deps") >&2
 fi
 # esper's own modules from this tree, not from ~/.m2; everything else as Maven resolved it.
 cp="$root/examples/target/classes"
-for m in esper-core esper-jwt esper-servlet esper-redis; do
+for m in esper-core esper-jwt esper-servlet esper-redis esper-micrometer; do
   cp="$cp:$root/$m/target/classes"
 done
-cp="$cp:$(tr ':' '\n' < "$deps" | grep -v '/dev/esper/' | paste -sd: -)"
+cp="$cp:$(tr ':' '\n' < "$deps" | grep -v '/dev/esper/' | grep -v "^$root/" | paste -sd: -)"
 
 unset ESPER_SUBSCRIBER_SECRET ESPER_PUBLISHER_SECRET
 # shellcheck disable=SC2086 # ESPER_JAVA_OPTS is a list of words on purpose
