@@ -265,7 +265,7 @@ final class ServletExchange implements Exchange, AsyncListener {
             if (!DisconnectWatch.start(req, clientLeft)) {
                 // No watch in this container: a read error, if the container reports one, is all there is.
                 ServletInputStream in = req.getInputStream();
-                in.setReadListener(new InputWatch(in, clientLeft));
+                in.setReadListener(new InputWatch(in, false, clientLeft));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not open a stream", e);
@@ -413,37 +413,6 @@ final class ServletExchange implements Exchange, AsyncListener {
         public void onError(Throwable t) {
             failure = t;
             signal();
-        }
-    }
-
-    /**
-     * Watches a stream's input where no {@link DisconnectWatch} can: an error, or data (which a client has no
-     * reason to send on a stream), means the client went away or misbehaves.
-     */
-    private static final class InputWatch implements ReadListener {
-        private final ServletInputStream in;
-        private final Runnable clientLeft;
-
-        InputWatch(ServletInputStream in, Runnable clientLeft) {
-            this.in = in;
-            this.clientLeft = clientLeft;
-        }
-
-        @Override
-        public void onDataAvailable() throws IOException {
-            if (in.isReady() && in.read() >= 0) {
-                clientLeft.run();
-            }
-        }
-
-        @Override
-        public void onAllDataRead() {
-            // The (empty) request body is complete; the connection itself may still be open.
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            clientLeft.run();
         }
     }
 }

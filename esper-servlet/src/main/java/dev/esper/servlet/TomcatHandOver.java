@@ -1,6 +1,5 @@
 package dev.esper.servlet;
 
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -87,7 +86,7 @@ final class TomcatHandOver {
                 return;
             }
             ServletInputStream in = c.getInputStream();
-            in.setReadListener(new Watch(in, clientLeft));
+            in.setReadListener(new InputWatch(in, true, clientLeft));
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "handed-over stream failed to start: " + e);
             clientLeft.run();
@@ -138,34 +137,6 @@ final class TomcatHandOver {
             if (h != null && !h.closing) {
                 h.clientLeft.run();
             }
-        }
-    }
-
-    /** The connection's input: its end, an error, or data (a client has nothing to send) means the client left. */
-    private static final class Watch implements ReadListener {
-        private final ServletInputStream in;
-        private final Runnable clientLeft;
-
-        Watch(ServletInputStream in, Runnable clientLeft) {
-            this.in = in;
-            this.clientLeft = clientLeft;
-        }
-
-        @Override
-        public void onDataAvailable() throws IOException {
-            if (in.isReady() && in.read() >= 0) {
-                clientLeft.run();
-            }
-        }
-
-        @Override
-        public void onAllDataRead() {
-            clientLeft.run();
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            clientLeft.run();
         }
     }
 }
