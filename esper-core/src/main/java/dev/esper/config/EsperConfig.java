@@ -43,6 +43,7 @@ public final class EsperConfig {
     private final Path tlsKey;
     private final boolean h2c;
     private final Duration shutdownDelay;
+    private final Duration warmUp;
     private final Secret subscriberSecret;
     private final Secret publisherSecret;
     private final String subscriberJwks;
@@ -76,6 +77,7 @@ public final class EsperConfig {
         this.tlsKey = path((String) v.get(Setting.TLS_KEY));
         this.h2c = (Boolean) v.get(Setting.H2C);
         this.shutdownDelay = (Duration) v.get(Setting.SHUTDOWN_DELAY);
+        this.warmUp = (Duration) v.get(Setting.WARM_UP);
         this.subscriberSecret = (Secret) v.get(Setting.SUBSCRIBER_SECRET);
         this.publisherSecret = (Secret) v.get(Setting.PUBLISHER_SECRET);
         this.subscriberJwks = emptyToNull((String) v.get(Setting.SUBSCRIBER_JWKS));
@@ -218,6 +220,14 @@ public final class EsperConfig {
         return shutdownDelay;
     }
 
+    /**
+     * How long, at most, the standalone server runs its hot paths over loopback on a throwaway broker before it
+     * opens its port, so that a new JVM serves its first clients with compiled code; zero for none.
+     */
+    public Duration warmUp() {
+        return warmUp;
+    }
+
     /** The secret protecting {@code /subscribe}; empty when that side is open (always with {@link #noAuth()}). */
     public Optional<Secret> subscriberSecret() {
         return Optional.ofNullable(subscriberSecret);
@@ -273,7 +283,7 @@ public final class EsperConfig {
                 + ", corsOrigins=" + corsOrigins + ", clockSkew=" + clockSkew
                 + ", redis=" + (redis == null ? "none" : Setting.maskPassword(redis))
                 + ", tlsCert=" + (tlsCert == null ? "none" : tlsCert) + ", tlsKey=" + (tlsKey == null ? "none" : tlsKey)
-                + ", h2c=" + h2c + ", shutdownDelay=" + shutdownDelay
+                + ", h2c=" + h2c + ", shutdownDelay=" + shutdownDelay + ", warmUp=" + warmUp
                 + ", subscriberSecret=" + (subscriberSecret == null ? "none" : subscriberSecret)
                 + ", publisherSecret=" + (publisherSecret == null ? "none" : publisherSecret)
                 + ", subscriberJwks=" + (subscriberJwks == null ? "none" : Setting.maskPassword(subscriberJwks))
@@ -433,6 +443,11 @@ public final class EsperConfig {
         /** {@link Setting#SHUTDOWN_DELAY}: 0 to 3600 s of serving, not ready, before the listener closes. Default 0. */
         public Builder shutdownDelay(Duration delay) {
             return typed(Setting.SHUTDOWN_DELAY, Objects.requireNonNull(delay, "shutdownDelay"));
+        }
+
+        /** {@link Setting#WARM_UP}: 0 to 60 s, at most, of warming up before the port opens; 0 = off. Default 5 s. */
+        public Builder warmUp(Duration budget) {
+            return typed(Setting.WARM_UP, Objects.requireNonNull(budget, "warmUp"));
         }
 
         /**

@@ -116,6 +116,11 @@ public enum Setting {
     SHUTDOWN_DELAY("shutdown-delay", null, Kind.SECONDS, 0, 3600, "0", true, false,
             "Seconds between SIGTERM and closing the listener, during which /health/ready answers 503 and "
                     + "everything else is served as usual, so load balancers stop sending traffic first; 0-3600."),
+    /** How long, at most, the standalone server runs its own hot paths over loopback before opening its port. */
+    WARM_UP("warm-up", null, Kind.SECONDS, 0, 60, "5", true, false,
+            "Seconds, at most, the server spends before opening its port running its own hot paths over loopback "
+                    + "(connect, subscribe, publish, fan-out, disconnect) on a throwaway broker, so the JIT has "
+                    + "compiled them when the first client comes; 0-60, 0 = off."),
     /** HMAC secret protecting {@code /subscribe}; never a command-line flag. */
     SUBSCRIBER_SECRET("subscriber-secret", null, Kind.SECRET, 0, 0, "", false, true,
             "HMAC secret (at least 32 bytes) for /subscribe tokens; unset or empty: open."),

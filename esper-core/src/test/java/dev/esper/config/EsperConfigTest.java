@@ -222,6 +222,15 @@ class EsperConfigTest {
     }
 
     @Test
+    void theWarmUpIsFiveSecondsByDefaultAndAtMostAMinute() {
+        assertThat(EsperConfig.defaults().warmUp()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(EsperConfig.builder().set("warm-up", "0", "t").build().warmUp()).isEqualTo(Duration.ZERO);
+        assertThatThrownBy(() -> EsperConfig.builder().set("warm-up", "61", "t").build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("warm up must be a whole number of seconds from 0 to 60, was '61' (t)");
+    }
+
+    @Test
     void anUnknownSettingNameIsRefusedAtOnce() {
         assertThatThrownBy(() -> EsperConfig.builder().set("history", "1", "t"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown setting 'history'");

@@ -70,7 +70,7 @@ class EsperServletInitParametersTest {
     @Test
     void everySettingButTheStandaloneListenersOwnIsAnInitParameter() {
         Set<Setting> listener = EnumSet.of(Setting.BIND, Setting.PORT, Setting.TLS_CERT, Setting.TLS_KEY, Setting.H2C,
-                Setting.SHUTDOWN_DELAY);
+                Setting.SHUTDOWN_DELAY, Setting.WARM_UP);
         for (Setting s : Setting.values()) {
             assertThat(s.inServlet()).as(s.key()).isEqualTo(!listener.contains(s));
         }

@@ -1,10 +1,13 @@
 package dev.esper.standalone;
 
 import dev.esper.config.EsperConfig;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar esper.jar [options]}: parses the command line (SPEC 6), starts the server and runs
@@ -69,6 +72,7 @@ public final class EsperMain {
      * @return the server, or null after printing one line to {@code err}
      */
     static EsperServer start(EsperConfig config, PrintWriter err) {
+        warmUp(config);
         try {
             return EsperServer.start(config);
         } catch (UncheckedIOException e) {
@@ -76,6 +80,26 @@ public final class EsperMain {
             err.flush();
             return null;
         }
+    }
+
+    /**
+     * Runs the warm-up ({@code --warm-up}, see {@code WarmUp}) and logs what it did in one line; a failure is logged
+     * and the start goes on.
+     */
+    static void warmUp(EsperConfig config) {
+        if (config.warmUp().isZero()) {
+            return;
+        }
+        try {
+            log().info("{} (--warm-up={} caps it; 0 skips it)", WarmUp.run(config), config.warmUp().toSeconds());
+        } catch (IOException | RuntimeException e) {
+            log().warn("warm-up failed, starting without it: {}", e.toString());
+        }
+    }
+
+    /** esper's logger, got only after {@link #configureLogging} has run (slf4j-simple reads its settings once). */
+    private static Logger log() {
+        return LoggerFactory.getLogger("esper");
     }
 
     private static void stopAndHalt(EsperServer server) {

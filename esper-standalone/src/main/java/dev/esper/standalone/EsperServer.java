@@ -106,11 +106,14 @@ public final class EsperServer implements AutoCloseable {
     private final HeadDeadline heads;
     private final PrometheusMetrics metrics;
     private final URI uri;
+    /** Logs nothing on start and stop (the warm-up's server). */
+    private final boolean quiet;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private EsperServer(EsperConfig config, AccessPolicy policy, Broker broker, Server server,
-            ServerConnector connector, HeadDeadline heads, PrometheusMetrics metrics) {
+            ServerConnector connector, HeadDeadline heads, PrometheusMetrics metrics, boolean quiet) {
+        this.quiet = quiet;
         this.heads = heads;
         this.metrics = metrics;
         this.config = config;
@@ -133,7 +136,7 @@ public final class EsperServer implements AutoCloseable {
      *     or {@link EsperConfig#tlsKey()} is not what it should be; the message says which and why
      */
     public static EsperServer start(EsperConfig config) {
-        return start(config, config.port());
+        return start(config, config.port(), false);
     }
 
     /**
@@ -145,10 +148,15 @@ public final class EsperServer implements AutoCloseable {
      * @throws UncheckedIOException as {@link #start(EsperConfig)}
      */
     public static EsperServer startOnAnyFreePort(EsperConfig config) {
-        return start(config, 0);
+        return start(config, 0, false);
     }
 
-    private static EsperServer start(EsperConfig config, int port) {
+    /** Starts a server on a free port that logs nothing when it starts or stops: the warm-up's ({@code WarmUp}). */
+    static EsperServer startQuietly(EsperConfig config) {
+        return start(config, 0, true);
+    }
+
+    private static EsperServer start(EsperConfig config, int port, boolean quiet) {
         AccessPolicy policy = accessPolicy(config);
         SslContextFactory.Server tls = tls(config);
         ConnectionCap cap = ConnectionCap.of(config.maxSubscribers(), ConnectionCap.processFileLimit());
@@ -194,8 +202,10 @@ public final class EsperServer implements AutoCloseable {
                     FIRST_BYTE_DEADLINE_MILLIS);
             heads.start();
 
-            EsperServer running = new EsperServer(config, policy, broker, server, connector, heads, metrics);
-            running.logBanner(cap);
+            EsperServer running = new EsperServer(config, policy, broker, server, connector, heads, metrics, quiet);
+            if (!quiet) {
+                running.logBanner(cap);
+            }
             return running;
         } catch (Exception e) {
             stopQuietly(server);
@@ -321,13 +331,17 @@ public final class EsperServer implements AutoCloseable {
         try {
             broker.beginShutdown();
             awaitShutdownDelay();
-            LOG.info("stopping: no new connections; ending {} open stream(s)", broker.stats().clients());
+            if (!quiet) {
+                LOG.info("stopping: no new connections; ending {} open stream(s)", broker.stats().clients());
+            }
             connector.shutdown();
             heads.stop();
             broker.close(grace);
             server.stop();
             metrics.close();
-            LOG.info("stopped");
+            if (!quiet) {
+                LOG.info("stopped");
+            }
         } catch (Exception e) {
             LOG.warn("error while stopping: {}", e.toString());
         } finally {
