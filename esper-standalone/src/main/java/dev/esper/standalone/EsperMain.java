@@ -1,11 +1,16 @@
 package dev.esper.standalone;
 
 import dev.esper.config.EsperConfig;
-import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class EsperMain {
     /** Exit code when the server cannot start. */
     static final int EXIT_START_FAILED = 1;
+    /** How long past {@code --warm-up} the start waits for a warm-up to end. */
+    static final long WARM_UP_GRACE_SECONDS = 10;
 
     private EsperMain() {
     }
@@ -84,16 +91,36 @@ public final class EsperMain {
 
     /**
      * Runs the warm-up ({@code --warm-up}, see {@code WarmUp}) and logs what it did in one line; a failure is logged
-     * and the start goes on.
+     * and the start goes on. It runs on a thread of its own, waited for at most {@link EsperConfig#warmUp()} plus
+     * {@value #WARM_UP_GRACE_SECONDS} s: a warm-up that does not end by then is logged with where it stands, left
+     * behind (a daemon thread) and the server starts without it, so no warm-up can keep the server from starting.
      */
     static void warmUp(EsperConfig config) {
         if (config.warmUp().isZero()) {
             return;
         }
+        CompletableFuture<WarmUp.Report> done = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                done.complete(WarmUp.run(config));
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "esper-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+        long waitMillis = config.warmUp().toMillis() + TimeUnit.SECONDS.toMillis(WARM_UP_GRACE_SECONDS);
         try {
-            log().info("{} (--warm-up={} caps it; 0 skips it)", WarmUp.run(config), config.warmUp().toSeconds());
-        } catch (IOException | RuntimeException e) {
-            log().warn("warm-up failed, starting without it: {}", e.toString());
+            log().info("{} (--warm-up={} caps it; 0 skips it)", done.get(waitMillis, TimeUnit.MILLISECONDS),
+                    config.warmUp().toSeconds());
+        } catch (ExecutionException e) {
+            log().warn("warm-up failed, starting without it: {}", e.getCause().toString());
+        } catch (TimeoutException e) {
+            log().warn("warm-up did not end within {} s, starting without it; it stands at {}", waitMillis / 1000,
+                    Arrays.stream(thread.getStackTrace()).limit(12).map(String::valueOf)
+                            .collect(Collectors.joining(" < ")));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
