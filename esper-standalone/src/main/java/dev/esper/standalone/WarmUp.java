@@ -137,14 +137,8 @@ final class WarmUp {
         }
         EsperServer server = EsperServer.startQuietly(warm.build());
         try {
-            String subscribeAuth = subscribeProtected
-                    ? "Authorization: Bearer " + JwtMinter.hmac(Secret.of("subscriber", subscriberSecret)).mintAllTopics(Duration.ofMinutes(5))
-                            + "\r\n"
-                    : "";
-            String publishAuth = publishProtected
-                    ? "Authorization: Bearer " + JwtMinter.hmac(Secret.of("publisher", publisherSecret)).mintAllTopics(Duration.ofMinutes(5))
-                            + "\r\n"
-                    : "";
+            String subscribeAuth = subscribeProtected ? bearer("subscriber", subscriberSecret) : "";
+            String publishAuth = publishProtected ? bearer("publisher", publisherSecret) : "";
             WarmUp warmUp = new WarmUp(server, deadline, subscribeAuth, publishAuth,
                     streamsFor(config.maxSubscribers(), ConnectionCap.processFileLimit()));
             boolean complete;
@@ -172,6 +166,12 @@ final class WarmUp {
     static int streamsFor(int maxSubscribers, long fileLimit) {
         int subscribers = ConnectionCap.of(maxSubscribers, fileLimit).subscribers();
         return Math.max(0, Math.min(STREAMS, subscribers / 4));
+    }
+
+    /** An {@code Authorization} header line with a token for every topic, signed with {@code secret}. */
+    private static String bearer(String name, String secret) {
+        return "Authorization: Bearer " + JwtMinter.hmac(Secret.of(name, secret)).mintAllTopics(Duration.ofMinutes(5))
+                + "\r\n";
     }
 
     /** 32 random bytes as 43 characters of base64url: a secret nobody else holds. */
