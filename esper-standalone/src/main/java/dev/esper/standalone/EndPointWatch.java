@@ -51,8 +51,15 @@ final class EndPointWatch implements Callback {
         clientLeft.run();
     }
 
+    /**
+     * {@code BLOCKING}, so that Jetty runs the callback off the selector thread. Ending a stream while one of its
+     * writes is in flight makes Jetty cancel that write and wait for it ({@code HttpConnection}'s send callback
+     * joins the cancelled write), and only the selector can complete it: run on the selector, the callback
+     * waited for itself and the selector stopped for every connection on it (seen as a stop of the server that
+     * never ended, when streams left with unread events).
+     */
     @Override
     public InvocationType getInvocationType() {
-        return InvocationType.NON_BLOCKING;
+        return InvocationType.BLOCKING;
     }
 }
