@@ -109,8 +109,8 @@ final class WarmUp {
                 && (config.subscriberSecret().isPresent() || config.subscriberJwks().isPresent());
         boolean publishProtected = !config.noAuth()
                 && (config.publisherSecret().isPresent() || config.publisherJwks().isPresent());
-        String subscriberSecret = randomSecret();
-        String publisherSecret = randomSecret();
+        String subscriberSecret = subscribeProtected ? randomSecret() : null;
+        String publisherSecret = publishProtected ? randomSecret() : null;
         EsperConfig.Builder warm = EsperConfig.builder()
                 .bind("127.0.0.1")
                 .threads(config.threads())
