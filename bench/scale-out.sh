@@ -78,35 +78,22 @@ die() { echo "scale-out.sh: $*" >&2; exit 2; }
 # report: the table, from the files of an OUT dir
 # ---------------------------------------------------------------------------
 report() {
-    python3 - "$1" <<'PY'
-import os, statistics, sys
+    python3 -B - "$1" "$HERE" <<'PY'
+import os, sys
 
 out = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+from report_lib import H, L, N, read_results, case_order, num, vals, cell
+
 CONFIGS = [("one", "1 node + Redis"), ("two", "2 nodes + Redis"), ("solo", "1 node, no Redis")]
 
 res = {}   # case -> config -> [kv]
-order = []
-path = os.path.join(out, "results.txt")
-if os.path.exists(path):
-    for line in open(path):
-        if not line.startswith("RESULT "):
-            continue
-        kv = dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
-        label = kv.get("label", "?#0").split("#")[0]
-        case, _, cfg = label.partition("/")
-        cfg = kv.get("config", cfg)
-        if case not in order:
-            order.append(case)
-        res.setdefault(case, {}).setdefault(cfg, []).append(kv)
-if os.path.exists(os.path.join(out, "cases.txt")):
-    listed = [l.strip() for l in open(os.path.join(out, "cases.txt")) if l.strip()]
-    order = listed + [c for c in order if c not in listed]
-
-def num(kv, key):
-    try:
-        return float(kv[key])
-    except (KeyError, ValueError):
-        return None
+for kv in read_results(os.path.join(out, "results.txt")):
+    label = kv.get("label", "?#0").split("#")[0]
+    case, _, cfg = label.partition("/")
+    cfg = kv.get("config", cfg)
+    res.setdefault(case, {}).setdefault(cfg, []).append(kv)
+order = case_order(out, res)
 
 def derived(kv):
     d = dict(kv)
@@ -128,7 +115,6 @@ def derived(kv):
         d["port2_share_pct"] = "%.1f" % (100.0 * p2 / dl)
     return d
 
-H, L, N = "higher", "lower", ""
 METRICS = [
     ("deliveries_per_s", "deliveries/s", H, "fr"),
     ("lost", "lost", L, "fr"),
@@ -150,28 +136,6 @@ METRICS = [
     ("gen_cpu_pct", "generator CPU % of one core", N, "fr"),
     ("sys_busy_pct", "machine busy % (all cores)", N, "fr"),
 ]
-
-def fmt(v):
-    if v is None:
-        return "-"
-    a = abs(v)
-    if a >= 1000:
-        return "{:,.0f}".format(v)
-    if a >= 100:
-        return "%.0f" % v
-    if a >= 10:
-        return "%.1f" % v
-    if v == int(v):
-        return "%d" % v
-    return "%.3g" % v
-
-def cell(v):
-    if not v:
-        return "-", None
-    med = statistics.median(v)
-    if len(v) == 1:
-        return fmt(med), med
-    return "%s [%s–%s]" % (fmt(med), fmt(min(v)), fmt(max(v))), med
 
 lines = []
 for case in order:
@@ -197,8 +161,7 @@ for case in order:
             continue
         cells, meds = [], {}
         for c, _ in present:
-            v = [x for x in (num(kv, key) for kv in byc[c]) if x is not None]
-            s, m = cell(v)
+            s, m = cell(vals(byc[c], key))
             cells.append(s)
             meds[c] = m
         if all(s == "-" for s in cells):
