@@ -58,6 +58,8 @@ set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 BIN="$HERE/ssebench"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 ESPER_BIN="$ROOT/esper-standalone/bin/esper"
 
 # name | ssebench arguments (the fan-out cases of compare.sh)
@@ -66,11 +68,7 @@ CASES_ALL=(
   "rate_S1000_R1000|fanout -S 1000 -R 1000 -d 10 -s 100 -K 4 --timeout 120"
 )
 
-usage() {
-    sed -n '2,/^set -u$/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
-    echo "cases:"
-    for c in "${CASES_ALL[@]}"; do echo "  ${c%%|*}: ssebench ${c#*|}"; done
-}
+usage() { usage_head; }
 
 die() { echo "scale-out.sh: $*" >&2; exit 2; }
 
@@ -191,12 +189,7 @@ with open(os.path.join(out, "scale-out.md"), "w") as f:
 PY
 }
 
-case "${1:-}" in
-    -h|--help) usage; exit 0 ;;
-    --report)
-        [ -d "${2:-}" ] || die "--report needs an existing results dir"
-        report "$2"; exit $? ;;
-esac
+help_or_report "$@"
 
 # ---------------------------------------------------------------------------
 # settings
@@ -240,9 +233,7 @@ else
     done
 fi
 
-if [ ! -x "$BIN" ] || [ "$HERE/ssebench.c" -nt "$BIN" ]; then
-    gcc -O2 -Wall -Wextra -o "$BIN" "$HERE/ssebench.c" || die "building ssebench failed"
-fi
+build_ssebench
 
 # 1000s of connections per process: nodes and ssebench inherit this
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
@@ -259,33 +250,19 @@ TOKEN="$(printf '%04x%04x' "$RANDOM" "$RANDOM")"
 
 # ---------------------------------------------------------------------------
 # processes: started here, tracked as pid + start time, stopped by PID
+# (now_ms, stat_field, starttime, alive and port_listening are in lib.sh)
 # ---------------------------------------------------------------------------
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-stat_field() { # pid n -> word n after "pid (comm) " of /proc/pid/stat (1 = state, 20 = starttime)
-    local s rest f
-    { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
-    rest="${s##*) }"
-    read -r -a f <<< "$rest"
-    echo "${f[$(( $2 - 1 ))]}"
-}
-starttime() { stat_field "$1" 20; }
 cpu_ticks() { # pid -> utime + stime in clock ticks
     local u s
     u="$(stat_field "$1" 12)" && s="$(stat_field "$1" 13)" || return 1
     echo $(( u + s ))
-}
-same_proc() { # pid starttime: still running, not a zombie, the same process
-    local st cur
-    st="$(stat_field "$1" 1)" || return 1
-    [ "$st" != Z ] && [ "$st" != X ] || return 1
-    cur="$(starttime "$1")" && [ "$cur" = "$2" ]
 }
 
 PROCS=()  # "pid:starttime:name" of everything started and not yet stopped
 
 track() { # pid name
     local st
+    # never empty (0 if unknown), so alive() below always checks it
     st="$(starttime "$1")" || st=0
     PROCS+=("$1:$st:$2")
 }
@@ -298,13 +275,13 @@ stop_procs() { # names... (stop the tracked processes with these names; all if n
     done
     for e in "${victims[@]}"; do
         pid="${e%%:*}"; st="${e#*:}"; st="${st%%:*}"
-        same_proc "$pid" "$st" && kill -TERM "$pid" 2>/dev/null
+        alive "$pid" "$st" && kill -TERM "$pid" 2>/dev/null
     done
     deadline=$(( $(now_ms) + STOP_TIMEOUT * 1000 ))
     for e in "${victims[@]}"; do
         pid="${e%%:*}"; st="${e#*:}"; st="${st%%:*}"; name="${e##*:}"
-        while same_proc "$pid" "$st" && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.1; done
-        if same_proc "$pid" "$st"; then
+        while alive "$pid" "$st" && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.1; done
+        if alive "$pid" "$st"; then
             echo "$name (pid $pid) still running after ${STOP_TIMEOUT}s: SIGKILL" >&2
             kill -KILL "$pid" 2>/dev/null
         fi
@@ -322,8 +299,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "interrupted" >&2; exit 130' INT TERM
-
-port_listening() { [ -n "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]; }
 
 free_port() { # first port from $1 up that nothing listens on and that is not in $2 (space-separated)
     local p="$1"
