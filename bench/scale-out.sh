@@ -58,6 +58,8 @@ set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 BIN="$HERE/ssebench"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 ESPER_BIN="$ROOT/esper-standalone/bin/esper"
 
 # name | ssebench arguments (the fan-out cases of compare.sh)
@@ -66,11 +68,7 @@ CASES_ALL=(
   "rate_S1000_R1000|fanout -S 1000 -R 1000 -d 10 -s 100 -K 4 --timeout 120"
 )
 
-usage() {
-    sed -n '2,/^set -u$/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
-    echo "cases:"
-    for c in "${CASES_ALL[@]}"; do echo "  ${c%%|*}: ssebench ${c#*|}"; done
-}
+usage() { usage_head; }
 
 die() { echo "scale-out.sh: $*" >&2; exit 2; }
 
@@ -78,35 +76,22 @@ die() { echo "scale-out.sh: $*" >&2; exit 2; }
 # report: the table, from the files of an OUT dir
 # ---------------------------------------------------------------------------
 report() {
-    python3 - "$1" <<'PY'
-import os, statistics, sys
+    python3 -B - "$1" "$HERE" <<'PY'
+import os, sys
 
 out = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+from report_lib import H, L, N, read_results, case_order, num, vals, cell
+
 CONFIGS = [("one", "1 node + Redis"), ("two", "2 nodes + Redis"), ("solo", "1 node, no Redis")]
 
 res = {}   # case -> config -> [kv]
-order = []
-path = os.path.join(out, "results.txt")
-if os.path.exists(path):
-    for line in open(path):
-        if not line.startswith("RESULT "):
-            continue
-        kv = dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
-        label = kv.get("label", "?#0").split("#")[0]
-        case, _, cfg = label.partition("/")
-        cfg = kv.get("config", cfg)
-        if case not in order:
-            order.append(case)
-        res.setdefault(case, {}).setdefault(cfg, []).append(kv)
-if os.path.exists(os.path.join(out, "cases.txt")):
-    listed = [l.strip() for l in open(os.path.join(out, "cases.txt")) if l.strip()]
-    order = listed + [c for c in order if c not in listed]
-
-def num(kv, key):
-    try:
-        return float(kv[key])
-    except (KeyError, ValueError):
-        return None
+for kv in read_results(os.path.join(out, "results.txt")):
+    label = kv.get("label", "?#0").split("#")[0]
+    case, _, cfg = label.partition("/")
+    cfg = kv.get("config", cfg)
+    res.setdefault(case, {}).setdefault(cfg, []).append(kv)
+order = case_order(out, res)
 
 def derived(kv):
     d = dict(kv)
@@ -128,7 +113,6 @@ def derived(kv):
         d["port2_share_pct"] = "%.1f" % (100.0 * p2 / dl)
     return d
 
-H, L, N = "higher", "lower", ""
 METRICS = [
     ("deliveries_per_s", "deliveries/s", H, "fr"),
     ("lost", "lost", L, "fr"),
@@ -150,28 +134,6 @@ METRICS = [
     ("gen_cpu_pct", "generator CPU % of one core", N, "fr"),
     ("sys_busy_pct", "machine busy % (all cores)", N, "fr"),
 ]
-
-def fmt(v):
-    if v is None:
-        return "-"
-    a = abs(v)
-    if a >= 1000:
-        return "{:,.0f}".format(v)
-    if a >= 100:
-        return "%.0f" % v
-    if a >= 10:
-        return "%.1f" % v
-    if v == int(v):
-        return "%d" % v
-    return "%.3g" % v
-
-def cell(v):
-    if not v:
-        return "-", None
-    med = statistics.median(v)
-    if len(v) == 1:
-        return fmt(med), med
-    return "%s [%s–%s]" % (fmt(med), fmt(min(v)), fmt(max(v))), med
 
 lines = []
 for case in order:
@@ -197,8 +159,7 @@ for case in order:
             continue
         cells, meds = [], {}
         for c, _ in present:
-            v = [x for x in (num(kv, key) for kv in byc[c]) if x is not None]
-            s, m = cell(v)
+            s, m = cell(vals(byc[c], key))
             cells.append(s)
             meds[c] = m
         if all(s == "-" for s in cells):
@@ -228,12 +189,7 @@ with open(os.path.join(out, "scale-out.md"), "w") as f:
 PY
 }
 
-case "${1:-}" in
-    -h|--help) usage; exit 0 ;;
-    --report)
-        [ -d "${2:-}" ] || die "--report needs an existing results dir"
-        report "$2"; exit $? ;;
-esac
+help_or_report "$@"
 
 # ---------------------------------------------------------------------------
 # settings
@@ -277,9 +233,7 @@ else
     done
 fi
 
-if [ ! -x "$BIN" ] || [ "$HERE/ssebench.c" -nt "$BIN" ]; then
-    gcc -O2 -Wall -Wextra -o "$BIN" "$HERE/ssebench.c" || die "building ssebench failed"
-fi
+build_ssebench
 
 # 1000s of connections per process: nodes and ssebench inherit this
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
@@ -296,33 +250,19 @@ TOKEN="$(printf '%04x%04x' "$RANDOM" "$RANDOM")"
 
 # ---------------------------------------------------------------------------
 # processes: started here, tracked as pid + start time, stopped by PID
+# (now_ms, stat_field, starttime, alive and port_listening are in lib.sh)
 # ---------------------------------------------------------------------------
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-stat_field() { # pid n -> word n after "pid (comm) " of /proc/pid/stat (1 = state, 20 = starttime)
-    local s rest f
-    { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
-    rest="${s##*) }"
-    read -r -a f <<< "$rest"
-    echo "${f[$(( $2 - 1 ))]}"
-}
-starttime() { stat_field "$1" 20; }
 cpu_ticks() { # pid -> utime + stime in clock ticks
     local u s
     u="$(stat_field "$1" 12)" && s="$(stat_field "$1" 13)" || return 1
     echo $(( u + s ))
-}
-same_proc() { # pid starttime: still running, not a zombie, the same process
-    local st cur
-    st="$(stat_field "$1" 1)" || return 1
-    [ "$st" != Z ] && [ "$st" != X ] || return 1
-    cur="$(starttime "$1")" && [ "$cur" = "$2" ]
 }
 
 PROCS=()  # "pid:starttime:name" of everything started and not yet stopped
 
 track() { # pid name
     local st
+    # never empty (0 if unknown), so alive() below always checks it
     st="$(starttime "$1")" || st=0
     PROCS+=("$1:$st:$2")
 }
@@ -335,13 +275,13 @@ stop_procs() { # names... (stop the tracked processes with these names; all if n
     done
     for e in "${victims[@]}"; do
         pid="${e%%:*}"; st="${e#*:}"; st="${st%%:*}"
-        same_proc "$pid" "$st" && kill -TERM "$pid" 2>/dev/null
+        alive "$pid" "$st" && kill -TERM "$pid" 2>/dev/null
     done
     deadline=$(( $(now_ms) + STOP_TIMEOUT * 1000 ))
     for e in "${victims[@]}"; do
         pid="${e%%:*}"; st="${e#*:}"; st="${st%%:*}"; name="${e##*:}"
-        while same_proc "$pid" "$st" && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.1; done
-        if same_proc "$pid" "$st"; then
+        while alive "$pid" "$st" && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.1; done
+        if alive "$pid" "$st"; then
             echo "$name (pid $pid) still running after ${STOP_TIMEOUT}s: SIGKILL" >&2
             kill -KILL "$pid" 2>/dev/null
         fi
@@ -359,8 +299,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "interrupted" >&2; exit 130' INT TERM
-
-port_listening() { [ -n "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]; }
 
 free_port() { # first port from $1 up that nothing listens on and that is not in $2 (space-separated)
     local p="$1"
