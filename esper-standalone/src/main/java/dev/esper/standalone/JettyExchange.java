@@ -125,6 +125,7 @@ final class JettyExchange implements Exchange {
     public EventSink openStream(Answer head, Runnable clientLeft) {
         head(head);
         int version = request.getConnectionMetaData().getHttpVersion().getVersion();
+        EndPoint direct = null;
         if (version < 20) {
             // The stream is this connection's last exchange (Connection: close), so its idle timeout is the
             // stream's from now on.
@@ -136,6 +137,7 @@ final class JettyExchange implements Exchange {
             if (!EndPointWatch.watch(endPoint, clientLeft)) {
                 LOG.log(Level.DEBUG, "cannot watch a stream's connection: Jetty is reading it");
             }
+            direct = endPoint;
         } else {
             // HTTP/2: one stream of a shared connection (Connection: close is not sent, HPACK drops it). A client
             // that leaves resets the stream or closes the connection, and Jetty fails the request at once, even
@@ -147,7 +149,7 @@ final class JettyExchange implements Exchange {
                 request.addIdleTimeoutListener(timeout -> false);
             }
         }
-        return new JettyStream(response, callback);
+        return new JettyStream(response, callback, direct, version == 11);
     }
 
     @Override

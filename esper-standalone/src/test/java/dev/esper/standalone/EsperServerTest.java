@@ -2,6 +2,7 @@ package dev.esper.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.esper.config.EsperConfig;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +14,7 @@ import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +89,89 @@ class EsperServerTest {
 
         assertThat(response).startsWith("HTTP/1.1 4");
         assertThat(body(response)).doesNotContain("<html", "<h2", "at org.").hasSizeLessThan(300);
+    }
+
+    /**
+     * A stream's events past its head go straight to the connection (JettyStream); on HTTP/1.1 they are framed
+     * as Jetty frames chunks, so the whole body, up to the last chunk Jetty writes when the stream ends, is
+     * exact chunked coding.
+     */
+    @Test
+    void anHttp11StreamIsExactChunkedCodingFromItsHeadToItsLastChunk() throws Exception {
+        server = EsperServer.startOnAnyFreePort(EsperConfig.builder().noAuth(true).heartbeat(Duration.ZERO).build());
+        try (Socket stream = openStream("HTTP/1.1")) {
+            publish("data: one");
+            publish("data: " + "x".repeat(300));
+            awaitBytes(stream, 300);
+            server.stop(Duration.ofMillis(200));
+
+            String raw = new String(stream.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            String body = dechunk(raw);
+            assertThat(body).matches(":ok\n\nid: \\d+\ndata: one\n\nid: \\d+\ndata: x{300}\n\n");
+            assertThat(raw).endsWith("\r\n0\r\n\r\n");
+        }
+    }
+
+    @Test
+    void anHttp10StreamCarriesTheEventsAsTheyAreUntilTheServerClosesIt() throws Exception {
+        server = EsperServer.startOnAnyFreePort(EsperConfig.builder().noAuth(true).heartbeat(Duration.ZERO).build());
+        try (Socket stream = openStream("HTTP/1.0")) {
+            publish("data: one");
+            publish("data: two");
+            awaitBytes(stream, 10);
+            server.stop(Duration.ofMillis(200));
+
+            String body = new String(stream.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(body).matches(":ok\n\nid: \\d+\ndata: one\n\nid: \\d+\ndata: two\n\n");
+        }
+    }
+
+    /** Opens a stream on topic "wirestream1" and reads its head. */
+    private Socket openStream(String version) throws IOException {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.setSoTimeout(5000);
+        socket.getOutputStream().write(("GET /subscribe/wirestream1 " + version + "\r\nHost: x\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertThat(b).as("the stream's head, so far: %s", head).isNotNegative();
+            head.append((char) b);
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 200 "); // subscribed before the head is sent
+        return socket;
+    }
+
+    /** Waits until the socket has at least {@code n} bytes to read, without reading them. */
+    private static void awaitBytes(Socket socket, int n) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> socket.getInputStream().available() >= n);
+    }
+
+    private void publish(String body) throws IOException {
+        String answer = exchange(server.port(), "POST /publish/wirestream1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Content-Type: text/event-stream\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        assertThat(answer).startsWith("HTTP/1.1 200 ");
+    }
+
+    /** Decodes a chunked body strictly: every chunk's data ends with CRLF, and the body ends with the last chunk. */
+    private static String dechunk(String raw) {
+        StringBuilder body = new StringBuilder();
+        int at = 0;
+        for (;;) {
+            int eol = raw.indexOf("\r\n", at);
+            assertThat(eol).as("a chunk size line at %d", at).isNotNegative();
+            int size = Integer.parseInt(raw.substring(at, eol), 16);
+            at = eol + 2;
+            if (size == 0) {
+                assertThat(raw.substring(at)).as("after the last chunk").isEqualTo("\r\n");
+                return body.toString();
+            }
+            body.append(raw, at, at + size);
+            at += size;
+            assertThat(raw.substring(at, at + 2)).as("the end of a chunk's data at %d", at).isEqualTo("\r\n");
+            at += 2;
+        }
     }
 
     @Test

@@ -167,7 +167,10 @@ public final class RawHttp implements Closeable {
         if (chunked) {
             if (afterChunk) {
                 // The line break that ends the previous chunk's data: Jetty sends it with the next chunk.
-                readLine();
+                String end = readLine();
+                if (!end.isEmpty()) {
+                    throw new IOException("malformed chunked body: '" + end + "' where a chunk's data should end");
+                }
                 afterChunk = false;
             }
             String sizeLine = readLine();

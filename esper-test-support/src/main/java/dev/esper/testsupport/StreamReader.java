@@ -98,8 +98,8 @@ public final class StreamReader implements AutoCloseable {
                 int n;
                 if (chunked) {
                     if (chunkLeft == 0) {
-                        if (afterData) {
-                            line(in);
+                        if (afterData && !line(in).isEmpty()) {
+                            return; // malformed: a chunk's data did not end with a line break
                         }
                         String size = line(in);
                         int semi = size.indexOf(';');
