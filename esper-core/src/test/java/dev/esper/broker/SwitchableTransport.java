@@ -20,6 +20,11 @@ public class SwitchableTransport implements Transport {
     /** What held publishes complete with. */
     public final CompletableFuture<PublishResult> held = new CompletableFuture<>();
 
+    /** Up, and not holding publishes. */
+    public SwitchableTransport() {
+        // Fields start as documented.
+    }
+
     @Override
     public void start(Sink s) {
         sink = s;

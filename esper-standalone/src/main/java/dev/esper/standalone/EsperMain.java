@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -99,29 +100,44 @@ public final class EsperMain {
         if (config.warmUp().isZero()) {
             return;
         }
+        long waitMillis = config.warmUp().toMillis() + TimeUnit.SECONDS.toMillis(WARM_UP_GRACE_SECONDS);
+        awaitWarmUp(() -> WarmUp.run(config), waitMillis, config.warmUp().toSeconds());
+    }
+
+    /**
+     * Runs {@code work} on a daemon thread named {@code esper-warm-up} and waits for it at most {@code waitMillis}:
+     * logs its report (INFO), its failure or that it did not end in time with where it stands (WARN), and
+     * returns the line logged.
+     */
+    static String awaitWarmUp(Callable<WarmUp.Report> work, long waitMillis, long budgetSeconds) {
         CompletableFuture<WarmUp.Report> done = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
-                done.complete(WarmUp.run(config));
+                done.complete(work.call());
             } catch (Throwable e) {
                 done.completeExceptionally(e);
             }
         }, "esper-warm-up");
         thread.setDaemon(true);
         thread.start();
-        long waitMillis = config.warmUp().toMillis() + TimeUnit.SECONDS.toMillis(WARM_UP_GRACE_SECONDS);
+        String line;
         try {
-            log().info("{} (--warm-up={} caps it; 0 skips it)", done.get(waitMillis, TimeUnit.MILLISECONDS),
-                    config.warmUp().toSeconds());
+            line = done.get(waitMillis, TimeUnit.MILLISECONDS) + " (--warm-up=" + budgetSeconds
+                    + " caps it; 0 skips it)";
+            log().info(line);
         } catch (ExecutionException e) {
-            log().warn("warm-up failed, starting without it: {}", e.getCause().toString());
+            line = "warm-up failed, starting without it: " + e.getCause();
+            log().warn(line);
         } catch (TimeoutException e) {
-            log().warn("warm-up did not end within {} s, starting without it; it stands at {}", waitMillis / 1000,
-                    Arrays.stream(thread.getStackTrace()).limit(12).map(String::valueOf)
-                            .collect(Collectors.joining(" < ")));
+            line = "warm-up did not end within " + waitMillis / 1000.0 + " s, starting without it; it stands at "
+                    + Arrays.stream(thread.getStackTrace()).limit(12).map(String::valueOf)
+                            .collect(Collectors.joining(" < "));
+            log().warn(line);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            line = "interrupted while waiting for the warm-up";
         }
+        return line;
     }
 
     /** esper's logger, got only after {@link #configureLogging} has run (slf4j-simple reads its settings once). */

@@ -74,6 +74,7 @@ class EsperConnectorTest {
                 .isNotNull();
 
         try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), connector.getLocalPort())) {
+            assertThat(socket.isConnected()).isTrue();
             assertThat(openedInSelectorLoop.get(5, TimeUnit.SECONDS))
                     .as("the connection was opened in the selector loop, not on a pool thread").isTrue();
         }

@@ -1,5 +1,6 @@
 package dev.esper.standalone;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -73,8 +74,12 @@ final class H2Client implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        client.stop();
+    public void close() throws IOException {
+        try {
+            client.stop();
+        } catch (Exception e) {
+            throw new IOException("cannot stop the HTTP/2 client", e);
+        }
     }
 
     /** One stream's answer, read as it arrives. */

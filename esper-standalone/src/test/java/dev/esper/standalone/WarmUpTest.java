@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.esper.config.EsperConfig;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +56,33 @@ class WarmUpTest {
         assertThat(WarmUp.streamsFor(10, 20_000)).as("a quarter of --max-subscribers").isEqualTo(2);
         assertThat(WarmUp.streamsFor(1_000, 512)).as("a quarter of the subscribers 512 files allow")
                 .isEqualTo(ConnectionCap.of(1_000, 512).subscribers() / 4);
+    }
+
+    @Test
+    void aWarmUpThatDoesNotEndInTimeIsLeftBehindSayingWhereItStandsAndTheStartGoesOn() {
+        CountDownLatch never = new CountDownLatch(1);
+        try {
+            String line = EsperMain.awaitWarmUp(() -> {
+                never.await();
+                return null;
+            }, 200, 0);
+
+            assertThat(line).startsWith("warm-up did not end within 0.2 s, starting without it; it stands at ")
+                    .contains("CountDownLatch.await");
+            assertThat(esperThreads()).as("the stuck warm-up is left behind, as a daemon thread")
+                    .anyMatch(t -> t.getName().equals("esper-warm-up") && t.isDaemon());
+        } finally {
+            never.countDown();
+        }
+    }
+
+    @Test
+    void aWarmUpThatFailsIsReportedAndTheStartGoesOn() {
+        String line = EsperMain.awaitWarmUp(() -> {
+            throw new IOException("no loopback here");
+        }, 10_000, 5);
+
+        assertThat(line).isEqualTo("warm-up failed, starting without it: java.io.IOException: no loopback here");
     }
 
     private static Set<Thread> esperThreads() {
