@@ -22,7 +22,7 @@ import org.eclipse.jetty.util.Callback;
  * On HTTP/1.x every later write goes straight to the connection's {@link EndPoint}, framed here: a stream is
  * the connection's last exchange, and once its head is out, Jetty has nothing more to send on it until the
  * stream ends, so the end point is the stream's alone. That skips Jetty's response state machine, its HTTP
- * generator and a pooled buffer for the chunk header on every delivery (measured: about a third of the CPU
+ * generator and a pooled buffer for the chunk header on every delivery (measured: over a quarter of the CPU
  * per delivery at 20 events/s; docs/performance.md, "Writes past the head"). The framing follows Jetty's own,
  * so that the last chunk Jetty writes when the stream ends fits: on HTTP/1.1 each chunk is
  * {@code CRLF size CRLF data}, the CRLF that ends a chunk's data leading the next chunk (Jetty's first chunk
