@@ -3,11 +3,11 @@ package dev.esper.standalone;
 import dev.esper.broker.Chunk;
 import dev.esper.http.Exchange;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -34,7 +34,6 @@ import org.eclipse.jetty.util.Callback;
  * happens before); {@link #close} and {@link #abort} may come from any thread.
  */
 final class JettyStream implements Exchange.EventSink, Callback {
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
     /** {@code CRLF}, up to 8 hex digits and {@code CRLF}. */
     private static final int SIZE_LINE_MAX = 12;
 
@@ -42,13 +41,12 @@ final class JettyStream implements Exchange.EventSink, Callback {
     private final Callback exchange;
     /** The connection's end point when writes past the head go there (HTTP/1.x), else null. */
     private final EndPoint endPoint;
-    private final boolean chunked;
     private final AtomicBoolean finished = new AtomicBoolean();
     /** The callback of the write in flight. */
     private volatile Exchange.WriteCallback done;
     /** Whether the head went out with a non-empty first chunk, so later writes may go to the end point. */
     private boolean headSent;
-    /** The size line of a direct HTTP/1.1 write, reused: one write at a time. */
+    /** The size line of a direct write in chunks (HTTP/1.1), reused: one write at a time; null without chunks. */
     private final ByteBuffer sizeLine;
 
     /**
@@ -60,7 +58,6 @@ final class JettyStream implements Exchange.EventSink, Callback {
         this.response = response;
         this.exchange = exchange;
         this.endPoint = endPoint;
-        this.chunked = chunked;
         this.sizeLine = endPoint != null && chunked ? ByteBuffer.allocate(SIZE_LINE_MAX) : null;
     }
 
@@ -70,22 +67,19 @@ final class JettyStream implements Exchange.EventSink, Callback {
         if (!headSent || chunk.size() == 0) {
             headSent |= endPoint != null && chunk.size() > 0;
             response.write(false, chunk.asByteBuffer(), this);
-        } else if (chunked) {
+        } else if (sizeLine != null) {
             endPoint.write(this, sizeLine(chunk.size()), chunk.asByteBuffer());
         } else {
             endPoint.write(this, chunk.asByteBuffer());
         }
     }
 
-    /** {@code CRLF size CRLF}, the size in hex. */
+    /** {@code CRLF size CRLF}, the size in hex, written as Jetty's generator writes a chunk's header. */
     private ByteBuffer sizeLine(int size) {
         ByteBuffer b = sizeLine.clear();
-        b.put((byte) '\r').put((byte) '\n');
-        int shift = (31 - Integer.numberOfLeadingZeros(size)) & ~3;
-        for (; shift >= 0; shift -= 4) {
-            b.put(HEX[(size >>> shift) & 0xF]);
-        }
-        b.put((byte) '\r').put((byte) '\n');
+        BufferUtil.putCRLF(b);
+        BufferUtil.putHexInt(b, size);
+        BufferUtil.putCRLF(b);
         return b.flip();
     }
 

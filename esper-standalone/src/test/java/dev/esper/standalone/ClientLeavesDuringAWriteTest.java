@@ -3,18 +3,16 @@ package dev.esper.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.esper.config.EsperConfig;
+import dev.esper.testsupport.RawHttp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -91,20 +89,10 @@ class ClientLeavesDuringAWriteTest {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
         socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-        socket.setSoTimeout(10_000);
-        socket.getOutputStream().write(("GET /subscribe/" + topic + " HTTP/1.1\r\nHost: esper\r\n"
-                + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        InputStream in = socket.getInputStream();
-        byte[] last = new byte[4];
-        int b;
-        while ((b = in.read()) >= 0) {
-            System.arraycopy(last, 1, last, 0, 3);
-            last[3] = (byte) b;
-            if (Arrays.equals(last, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1))) {
-                return socket;
-            }
-        }
-        throw new IOException("the stream of " + topic + " ended before its head");
+        int status = RawHttp.over(socket).send("GET", "/subscribe/" + topic, List.of("Accept: text/event-stream"), null)
+                .readHead().status();
+        assertThat(status).as("the stream of %s", topic).isEqualTo(200);
+        return socket;
     }
 
     private static void leave(Socket socket, int how) throws IOException {

@@ -2,10 +2,10 @@ package dev.esper.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.esper.testsupport.RawHttp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Handler;
@@ -43,8 +43,7 @@ class EndPointWatchTest {
     void aCallbackThatWaitsHoldsUpNoOtherConnectionOfItsSelector() throws Exception {
         int port = start();
         try (Socket stream = new Socket("127.0.0.1", port)) {
-            send(stream, "/stream");
-            assertThat(readHead(stream)).startsWith("HTTP/1.1 200");
+            assertThat(get(stream, "/stream")).isEqualTo(200);
             assertThat(watched.await(5, TimeUnit.SECONDS)).as("the stream is watched").isTrue();
 
             stream.shutdownOutput();
@@ -52,9 +51,7 @@ class EndPointWatchTest {
 
             // The callback is now waiting; the only selector must still serve another connection.
             try (Socket other = new Socket("127.0.0.1", port)) {
-                other.setSoTimeout(5000);
-                send(other, "/other");
-                assertThat(readHead(other)).startsWith("HTTP/1.1 204");
+                assertThat(get(other, "/other")).isEqualTo(204);
             }
         }
     }
@@ -63,8 +60,7 @@ class EndPointWatchTest {
     void theWatchEndsAtOnceWhenTheClientResetsTheConnection() throws Exception {
         int port = start();
         try (Socket stream = new Socket("127.0.0.1", port)) {
-            send(stream, "/stream");
-            readHead(stream);
+            get(stream, "/stream");
             assertThat(watched.await(5, TimeUnit.SECONDS)).isTrue();
             stream.setSoLinger(true, 0);
         }
@@ -109,20 +105,10 @@ class EndPointWatchTest {
         return connector.getLocalPort();
     }
 
-    private static void send(Socket socket, String path) throws IOException {
+    /** Sends {@code GET path} and reads the answer's head, waiting at most 5 s: the status. */
+    private static int get(Socket socket, String path) throws IOException {
+        RawHttp http = RawHttp.over(socket);
         socket.setSoTimeout(5000);
-        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: esper\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
-    }
-
-    /** Reads up to the end of the response head. */
-    private static String readHead(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        int b;
-        while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
-            head.append((char) b);
-        }
-        return head.toString();
+        return http.send("GET", path, List.of(), null).readHead().status();
     }
 }

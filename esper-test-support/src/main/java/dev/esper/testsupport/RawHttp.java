@@ -51,6 +51,15 @@ public final class RawHttp implements Closeable {
         return new RawHttp(s);
     }
 
+    /**
+     * Speaks over a socket the caller connected and set up (a small receive buffer, say), which it may still use
+     * directly: nothing is read ahead, so after {@link #readHead()} the socket's stream is at the body. Reads time
+     * out after 10 s.
+     */
+    public static RawHttp over(Socket socket) throws IOException {
+        return new RawHttp(socket);
+    }
+
     /** Sends a request head (lines without the final blank line; Host is added) and an optional body. */
     public RawHttp send(String method, String target, List<String> headerLines, byte[] bodyBytes) throws IOException {
         StringBuilder sb = new StringBuilder();
