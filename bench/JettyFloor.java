@@ -26,7 +26,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * 200 event stream with one comment and is held open until the client leaves (a comment every two seconds to
  * every open stream finds out who left, as a broker's heartbeat does); {@code /stats} answers 200.
  * No topics, no retention, no fan-out, no tokens. What this server costs per request or per connection is
- * what any broker built on Jetty pays before its own work: see docs/performance.md ("The floor").
+ * what any broker built on Jetty pays before its own work: see docs/performance.md, "The floor: Jetty alone".
  *
  * Run with jetty-floor.sh, which compiles this file against esper.jar (whose Jetty it uses) and takes
  * compare.sh's options.
@@ -100,7 +100,10 @@ public final class JettyFloor {
         }
     }
 
-    /** An open stream; a beat while the last one is still being written fails (Jetty allows one write at a time), which drops the stream: fine for idle readers. */
+    /**
+     * An open stream. A beat while the last one is still being written fails (Jetty allows one write at a
+     * time) and drops the stream: fine for the idle readers this is measured with.
+     */
     private record Held(Response response, Callback callback) {
         void beat() {
             response.write(false, HEARTBEAT.slice(), Callback.from(() -> { }, failure -> {
