@@ -20,13 +20,15 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The floor under esper's standalone server: Jetty 12 as esper configures it (one acceptor, a selector per
- * core, the same HTTP settings and thread pool), with a handler that does nothing a broker does. A publish
- * reads its body without blocking and gets a 200 with a JSON body as long as esper's; a subscribe gets a
- * 200 event stream with one comment and is held open until the client leaves (a comment every two seconds to
- * every open stream finds out who left, as a broker's heartbeat does); {@code /stats} answers 200.
- * No topics, no retention, no fan-out, no tokens. What this server costs per request or per connection is
- * what any broker built on Jetty pays before its own work: see docs/performance.md, "The floor: Jetty alone".
+ * The floor under esper's standalone server: Jetty 12 as esper configures it with its defaults (one
+ * acceptor, two selectors as {@code --threads=2}, the same thread pool, HTTP settings, accept queue and idle
+ * timeout; not its looser URI compliance, which plain paths never need), with a handler that does nothing a
+ * broker does. A publish reads its body without blocking and gets a 200 with a JSON body as long as esper's;
+ * a subscribe gets a 200 event stream with one comment and is held open until the client leaves (a comment
+ * every two seconds to every open stream finds out who left, as a broker's heartbeat does); {@code /stats}
+ * answers 200. No topics, no retention, no fan-out, no tokens. What this server costs per request or per
+ * connection is what any broker built on Jetty pays before its own work: see docs/performance.md, "The
+ * floor: Jetty alone".
  *
  * Run with jetty-floor.sh, which compiles this file against esper.jar (whose Jetty it uses) and takes
  * compare.sh's options.
@@ -53,19 +55,19 @@ public final class JettyFloor {
                         + "; allowed: --port P, --bind ADDR, --no-auth");
             }
         }
-        int cores = Runtime.getRuntime().availableProcessors();
-        QueuedThreadPool pool = new QueuedThreadPool(Math.max(8, 8 * cores), Math.min(4, 8 * cores), 60_000);
+        int threads = 2; // esper's default --threads
+        QueuedThreadPool pool = new QueuedThreadPool(Math.max(8, 8 * threads), Math.min(4, 8 * threads), 60_000);
         pool.setName("floor-http");
         Server server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setOutputAggregationSize(0);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        ServerConnector connector = new ServerConnector(server, 1, cores, new HttpConnectionFactory(http));
+        ServerConnector connector = new ServerConnector(server, 1, threads, new HttpConnectionFactory(http));
         connector.setHost(bind);
         connector.setPort(port);
-        connector.setIdleTimeout(300_000);
-        connector.setAcceptQueueSize(4096);
+        connector.setIdleTimeout(30_000);
+        connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
         server.setHandler(new Floor());
         server.start();
@@ -104,22 +106,20 @@ public final class JettyFloor {
      * An open stream. A beat while the last one is still being written fails (Jetty allows one write at a
      * time) and drops the stream: fine for the idle readers this is measured with.
      */
-    private record Held(Response response, Callback callback) {
+    private static final class Held {
+        private final Response response;
+        private final Callback callback;
+
+        Held(Response response, Callback callback) {
+            this.response = response;
+            this.callback = callback;
+        }
+
         void beat() {
             response.write(false, HEARTBEAT.slice(), Callback.from(() -> { }, failure -> {
                 HELD.remove(this);
                 callback.failed(failure);
             }));
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return this == other;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(this);
         }
     }
 

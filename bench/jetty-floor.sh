@@ -20,6 +20,9 @@ if [ ! -f "$classes/JettyFloor.class" ] || [ "$here/JettyFloor.java" -nt "$class
   mkdir -p "$classes"
   "${JAVAC:-javac}" --release 17 -cp "$jar" -d "$classes" "$here/JettyFloor.java"
 fi
+# bin/esper's JVM settings, read from it, so that the floor runs with whatever esper runs with.
+launcher="$here/../esper-standalone/bin/esper"
+opts=$(sed -n 's/^exec .*ESPER_JAVA_OPTS:-\([^}]*\)}.*/\1/p' "$launcher")
+[ -n "$opts" ] || { echo "$0: cannot read the JVM settings from $launcher" >&2; exit 2; }
 # shellcheck disable=SC2086 # ESPER_JAVA_OPTS is a list of words on purpose
-exec "${JAVA:-java}" ${ESPER_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmn32m -Xmx1g -Xss512k} \
-  -cp "$jar:$classes" JettyFloor "$@"
+exec "${JAVA:-java}" ${ESPER_JAVA_OPTS:-$opts} -cp "$jar:$classes" JettyFloor "$@"
